@@ -1,0 +1,79 @@
+"""The only place that mints hcckg IRIs.
+
+Resources: ``{base}resource/{kind}/{key}``; named graphs: ``{base}graph/{name}``.
+Keys are slugs (lower case, ``-`` separated) except trials, which use their registry id
+(``NCT04770896``) when they have one. ``HCCKG_BASE_IRI`` sets ``base``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+
+from pyoxigraph import BlankNode, Literal, NamedNode
+
+from hcckg.config import DEFAULT_BASE_IRI, base_iri
+
+KINDS = (
+    "trial", "study", "arm", "drug", "target", "mechanism", "process", "regimen",
+    "population", "endpoint", "outcome", "source", "phase", "status", "design",
+    "childpugh", "ps", "bclc", "role", "unit", "region", "organisation", "statement",
+    "query", "arm-role",
+)
+
+# Named graphs: one per source, plus reasoning output and service metadata.
+GRAPHS = ("ontology", "inferred", "review", "ctgov", "queries", "void")
+
+_SLUG_RE = re.compile(r"[^a-z0-9]+")
+
+
+def slug(text: str) -> str:
+    """``"Atezolizumab + Bevacizumab (AB)"`` -> ``"atezolizumab-bevacizumab-ab"``."""
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return _SLUG_RE.sub("-", ascii_text.lower()).strip("-")
+
+
+def resource(kind: str, key: str) -> NamedNode:
+    if kind not in KINDS:
+        raise ValueError(f"unknown resource kind {kind!r}; known: {', '.join(KINDS)}")
+    if not key or "/" in key or " " in key:
+        raise ValueError(f"bad key {key!r} for a {kind} IRI: use a slug")
+    return NamedNode(f"{base_iri()}resource/{kind}/{key}")
+
+
+def graph(name: str) -> NamedNode:
+    if name not in GRAPHS and not name.startswith("ctgov/"):
+        raise ValueError(f"unknown named graph {name!r}; known: {', '.join(GRAPHS)}")
+    return NamedNode(f"{base_iri()}graph/{name}")
+
+
+def statement(subject: NamedNode | BlankNode, predicate: NamedNode, obj, source: NamedNode) -> NamedNode:
+    """A deterministic IRI for the provenance node of one (triple, source) pair, so that
+    rebuilding gives the same triples."""
+    digest = hashlib.sha1(f"{subject}|{predicate}|{obj}|{source}".encode()).hexdigest()[:20]
+    return resource("statement", digest)
+
+
+def rebase(iri: str) -> str:
+    """Map an IRI written under the default base (as in the Turtle sources) to the
+    configured base."""
+    base = base_iri()
+    if base != DEFAULT_BASE_IRI and iri.startswith(DEFAULT_BASE_IRI):
+        return base + iri[len(DEFAULT_BASE_IRI) :]
+    return iri
+
+
+def is_local(iri: str) -> bool:
+    return iri.startswith(base_iri())
+
+
+def local_path(iri: str) -> str:
+    """The server path of a local IRI: ``{base}resource/drug/x`` -> ``/resource/drug/x``."""
+    return "/" + iri[len(base_iri()) :]
+
+
+def literal(value, datatype: str | None = None) -> Literal:
+    if datatype:
+        return Literal(str(value), datatype=NamedNode(datatype))
+    return Literal(value)

@@ -1,0 +1,182 @@
+"""The embedded store: an on-disk pyoxigraph store, built atomically, read by queries.
+
+Layout on disk: ``HCCKG_STORE`` (default ``var/store``) is a symbolic link to one finished
+build in ``<store>.builds/<id>``. ``build()`` writes a complete new build next to the old
+one and only then swaps the link (``os.replace`` is atomic), so a failed build leaves the
+previous store serving, untouched.
+
+Queries see the union of all named graphs as their default graph unless the caller names
+graphs explicitly (SPARQL protocol ``default-graph-uri`` / ``named-graph-uri``).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+import shutil
+import time
+from collections.abc import Callable, Iterable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pyoxigraph as ox
+
+from graph.errors import QuerySyntaxError, StoreError, StoreUnavailable
+
+_POSITION_RE = re.compile(r"(?:line|at) (\d+)[:, ]+(?:column )?(\d+)")
+
+
+def _syntax_error(err: SyntaxError) -> QuerySyntaxError:
+    message = str(err)
+    match = _POSITION_RE.search(message)
+    position = (int(match.group(1)), int(match.group(2))) if match else None
+    return QuerySyntaxError(message, position)
+
+
+class EmbeddedStore:
+    """A pyoxigraph store with the project's error conventions."""
+
+    kind = "oxigraph"
+
+    def __init__(self, inner: ox.Store, path: Path | None = None):
+        self.inner = inner
+        self.path = path
+
+    # -- reading -------------------------------------------------------------------
+    def query(
+        self,
+        sparql: str,
+        *,
+        substitutions: dict[str, Any] | None = None,
+        default_graph: list[ox.NamedNode] | None = None,
+        named_graphs: list[ox.NamedNode] | None = None,
+    ) -> Any:
+        """Run a SPARQL query. ``substitutions`` binds variables (names without ``?``) to
+        terms, never by pasting text. Returns pyoxigraph's result object."""
+        kwargs: dict[str, Any] = {}
+        if default_graph:
+            kwargs["default_graph"] = default_graph
+        else:
+            kwargs["use_default_graph_as_union"] = True
+        if named_graphs:
+            kwargs["named_graphs"] = named_graphs
+        if substitutions:
+            kwargs["substitutions"] = {ox.Variable(k): v for k, v in substitutions.items()}
+        try:
+            return self.inner.query(sparql, **kwargs)
+        except SyntaxError as err:
+            raise _syntax_error(err) from err
+        except OSError as err:
+            raise StoreError(f"store read failed: {err}") from err
+
+    def select(self, sparql: str, **kwargs: Any) -> list[dict[str, Any]]:
+        """A SELECT query as a list of {variable: term} dicts (for small results)."""
+        results = self.query(sparql, **kwargs)
+        names = [v.value for v in results.variables]
+        return [{n: row[n] for n in names if row[n] is not None} for row in results]
+
+    def graphs(self) -> list[ox.NamedNode]:
+        return sorted((g for g in self.inner.named_graphs() if isinstance(g, ox.NamedNode)), key=str)
+
+    def count(self, graph: ox.NamedNode | None = None) -> int:
+        if graph is None:
+            return len(self.inner)
+        return sum(1 for _ in self.inner.quads_for_pattern(None, None, None, graph))
+
+    def quads(self, graph: ox.NamedNode | None = None) -> Iterator[ox.Quad]:
+        return self.inner.quads_for_pattern(None, None, None, graph)
+
+    def dump(self, output: Any, fmt: ox.RdfFormat, graph: ox.NamedNode | None = None) -> None:
+        if graph is None:
+            self.inner.dump(output, format=fmt)
+        else:
+            self.inner.dump(output, format=fmt, from_graph=graph)
+
+    # -- writing (build time only) -----------------------------------------------------
+    def replace_graph(self, graph: ox.NamedNode, quads: Iterable[ox.Quad]) -> int:
+        """Replace one named graph's content; returns the number of quads written."""
+        try:
+            self.inner.clear_graph(graph)
+        except OSError:
+            pass
+        batch = [ox.Quad(q.subject, q.predicate, q.object, graph) for q in quads]
+        try:
+            self.inner.extend(batch)
+        except OSError as err:
+            raise StoreError(f"store write failed: {err}") from err
+        return len(batch)
+
+    def update(self, sparql_update: str) -> None:
+        try:
+            self.inner.update(sparql_update)
+        except SyntaxError as err:
+            raise _syntax_error(err) from err
+        except OSError as err:
+            raise StoreError(f"store write failed: {err}") from err
+
+    def flush(self) -> None:
+        with contextlib.suppress(AttributeError):
+            self.inner.flush()
+
+    def close(self) -> None:
+        """pyoxigraph closes the store when the object is dropped."""
+        self.inner = None  # type: ignore[assignment]
+
+
+def memory_store() -> EmbeddedStore:
+    return EmbeddedStore(ox.Store())
+
+
+def open_embedded(path: Path, *, read_only: bool = True) -> EmbeddedStore:
+    """Open the finished store at ``path`` (the link). Read-only by default."""
+    if not path.exists():
+        raise StoreUnavailable(f"no store at {path}: run `hcckg build` (or `make serve`) first")
+    real = path.resolve()
+    try:
+        inner = ox.Store.read_only(str(real)) if read_only else ox.Store(str(real))
+    except OSError as err:
+        raise StoreError(f"cannot open the store at {real}: {err}") from err
+    return EmbeddedStore(inner, real)
+
+
+def builds_dir(path: Path) -> Path:
+    return path.with_name(path.name + ".builds")
+
+
+def build(path: Path, writer: Callable[[EmbeddedStore], None], *, keep: int = 2) -> Path:
+    """Write a complete new store with ``writer`` and swap it in atomically.
+
+    If ``writer`` raises, the half-written build is removed and the link still points at
+    the previous build. Older builds beyond ``keep`` are deleted after the swap.
+    """
+    root = builds_dir(path)
+    root.mkdir(parents=True, exist_ok=True)
+    target = root / f"{time.strftime('%Y%m%dT%H%M%S')}-{os.getpid()}-{time.monotonic_ns() % 10**6}"
+    try:
+        store = EmbeddedStore(ox.Store(str(target)), target)
+        writer(store)
+        store.flush()
+        with contextlib.suppress(AttributeError, OSError):
+            store.inner.optimize()
+        del store
+    except BaseException:
+        shutil.rmtree(target, ignore_errors=True)
+        raise
+    if path.exists() and not path.is_symlink():
+        # A store from before links were used: move it aside so the link can take its name.
+        path.rename(root / f"legacy-{int(time.time())}")
+    tmp_link = path.with_name(path.name + ".swap")
+    with contextlib.suppress(FileNotFoundError):
+        tmp_link.unlink()
+    tmp_link.symlink_to(target.relative_to(path.parent) if target.is_relative_to(path.parent) else target)
+    os.replace(tmp_link, path)
+    _prune(root, current=target, keep=keep)
+    return target
+
+
+def _prune(root: Path, *, current: Path, keep: int) -> None:
+    builds = sorted((p for p in root.iterdir() if p.is_dir()), key=lambda p: p.stat().st_mtime)
+    old = [p for p in builds if p != current]
+    for stale in old[: max(0, len(old) - (keep - 1))]:
+        shutil.rmtree(stale, ignore_errors=True)

@@ -1,0 +1,198 @@
+"""The ``hcckg`` command. It only parses arguments and wires the stages together; each
+command's work lives in the stage it belongs to. Errors the project raises on purpose
+become a message on stderr and a non-zero exit status, never a traceback."""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import sys
+from collections.abc import Callable
+
+from graph.errors import HcckgError, SourceError, StoreUnavailable
+from hcckg import __version__
+from hcckg.config import Settings, load_settings
+
+EXIT_ERROR = 1  # a problem in the sources or the request
+EXIT_UNAVAILABLE = 3  # the store is missing or a remote store does not answer
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    settings = load_settings()
+    overrides = {
+        name: getattr(args, name)
+        for name in ("store", "host", "port", "workers", "threads")
+        if getattr(args, name, None) is not None
+    }
+    return dataclasses.replace(settings, **overrides)
+
+
+def cmd_build(args: argparse.Namespace) -> int:
+    from loaders.pipeline import build
+
+    report = build(_settings(args), progress=_progress(args))
+    print(report.summary())
+    return 0
+
+
+def cmd_qc(args: argparse.Namespace) -> int:
+    from loaders.pipeline import run_qc
+
+    report = run_qc(_settings(args), fmt=args.format)
+    print(report.render(args.format))
+    return 0 if report.ok or not args.strict else EXIT_ERROR
+
+
+def cmd_query(args: argparse.Namespace) -> int:
+    from queries.cli import run_query
+
+    return run_query(_settings(args), args)
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from loaders.pipeline import export
+
+    export(_settings(args), args.format, args.output, graph=args.graph)
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from server.serve import run
+
+    return run(_settings(args))
+
+
+def cmd_ontology(args: argparse.Namespace) -> int:
+    from ontology.build import build_release
+
+    report = build_release(args.output)
+    print(report.summary())
+    return 0
+
+
+def cmd_load(args: argparse.Namespace) -> int:
+    from loaders.pipeline import load_ctgov
+
+    report = load_ctgov(_settings(args), args.path, progress=_progress(args))
+    print(report.summary())
+    return 0
+
+
+def cmd_fetch(args: argparse.Namespace) -> int:
+    from loaders.fetch import fetch_ctgov
+
+    return fetch_ctgov(args)
+
+
+def cmd_pictures(args: argparse.Namespace) -> int:
+    from queries.pictures import cli_pictures
+
+    return cli_pictures(_settings(args), args)
+
+
+def cmd_bench(args: argparse.Namespace) -> int:
+    from bench.run import main as bench_main
+
+    return bench_main(args)
+
+
+def _progress(args: argparse.Namespace) -> Callable[[str], None]:
+    quiet = getattr(args, "quiet", False)
+
+    def report(message: str) -> None:
+        if not quiet:
+            print(message, file=sys.stderr, flush=True)
+
+    return report
+
+
+def parser() -> argparse.ArgumentParser:
+    top = argparse.ArgumentParser(
+        prog="hcckg",
+        description="Knowledge graph of second-line HCC treatment after immunotherapy.",
+    )
+    top.add_argument("--version", action="version", version=f"hcckg {__version__}")
+    sub = top.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    def command(name: str, func, help_text: str) -> argparse.ArgumentParser:
+        p = sub.add_parser(name, help=help_text, description=help_text)
+        p.add_argument("--store", help="store: PATH, oxigraph:PATH or sparql:URL (env HCCKG_STORE)")
+        p.add_argument("-q", "--quiet", action="store_true", help="no progress messages")
+        p.set_defaults(func=func)
+        return p
+
+    command("build", cmd_build, "Rebuild the store from the ontology and curated sources (atomic).")
+
+    p = command("qc", cmd_qc, "Run the quality checks and list source conflicts and problems.")
+    p.add_argument("--format", choices=["text", "json", "tsv"], default="text")
+    p.add_argument("--strict", action="store_true", help="exit 1 when any check fires")
+
+    p = command("query", cmd_query, "Run SPARQL (file or string) or a named query.")
+    p.add_argument("sparql", nargs="?", help="a SPARQL query string or a path to a .rq file")
+    p.add_argument("--name", help="a named query from queries/ (see --list)")
+    p.add_argument("--param", action="append", default=[], metavar="K=V", help="named-query parameter")
+    p.add_argument("--list", action="store_true", help="list the named queries")
+    p.add_argument("--format", choices=["table", "csv", "json"], default="table")
+    p.add_argument("--order", help="ordering offered by the named query (e.g. evidence)")
+
+    p = command("export", cmd_export, "Dump the store as Turtle, N-Quads, TriG or JSON-LD.")
+    p.add_argument("--format", choices=["turtle", "nquads", "trig", "jsonld", "ntriples"], default="nquads")
+    p.add_argument("--graph", help="only this named graph (IRI or short name such as review)")
+    p.add_argument("-o", "--output", default="-", help="file to write (default: stdout)")
+
+    p = command("serve", cmd_serve, "Serve the SPARQL endpoint and linked-data site (gunicorn).")
+    p.add_argument("--host", help="bind address (env HCCKG_HOST, default 127.0.0.1)")
+    p.add_argument("--port", type=int, help="port (env HCCKG_PORT, default 8000)")
+    p.add_argument("--workers", type=int, help="worker processes (env HCCKG_WORKERS)")
+    p.add_argument("--threads", type=int, help="threads per worker (env HCCKG_THREADS)")
+
+    p = command("ontology", cmd_ontology, "Check the ontology with the reasoner and write release files.")
+    p.add_argument("action", choices=["build"], help="build: reason, check, write artifacts")
+    p.add_argument("-o", "--output", default="var/ontology", help="release directory")
+
+    p = command("load", cmd_load, "Load registry records into the store (atomic, replaces per record).")
+    p.add_argument("source", choices=["ctgov"], help="ctgov: ClinicalTrials.gov API v2 JSON")
+    p.add_argument("path", help="a JSON file, a directory of them, or a zip")
+
+    p = command("fetch", cmd_fetch, "Fetch ClinicalTrials.gov records (needs network).")
+    p.add_argument("source", choices=["ctgov"])
+    p.add_argument("--nct", action="append", default=[], help="an NCT number (repeatable)")
+    p.add_argument("--condition", help="query.cond, e.g. 'hepatocellular carcinoma'")
+    p.add_argument("--term", help="query.term")
+    p.add_argument("--max", type=int, default=1000, help="stop after this many records")
+    p.add_argument("-o", "--output", default="var/ctgov", help="directory for the JSON records")
+    p.add_argument("--api", default="https://clinicaltrials.gov/api/v2", help="API base URL")
+
+    p = command("pictures", cmd_pictures, "Draw a mechanism's paths or a forest plot as SVG.")
+    p.add_argument("kind", choices=["mechanism", "forest"])
+    p.add_argument("key", help="mechanism slug/label, or drug/endpoint for forest")
+    p.add_argument("--endpoint", help="forest: endpoint (mPFS, mOS, ORR, DCR)")
+    p.add_argument("-o", "--output", default="-", help="SVG file (default: stdout)")
+
+    p = command("bench", cmd_bench, "Benchmark hcckg against the Oxigraph server.")
+    p.add_argument("--scale", default="100k", help="100k, 1M or 10M (comma-separated for several)")
+    p.add_argument("--rounds", type=int, default=3)
+    p.add_argument("--duration", type=float, default=3.0, help="seconds per wrk run")
+    p.add_argument("--output", default="bench/results/latest.json")
+    return top
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except SourceError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return EXIT_ERROR
+    except StoreUnavailable as err:
+        print(f"error: {err}", file=sys.stderr)
+        return EXIT_UNAVAILABLE
+    except HcckgError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return EXIT_ERROR
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""The hcckg OWL ontology: Turtle source, term constants, reasoning and release build."""

@@ -1,0 +1,122 @@
+"""hcckg ontology terms as Python constants: the vocabulary contract of the project.
+
+Every loader, query and page uses these constants instead of spelling IRIs. The Turtle
+source (``ontology/hcckg.ttl``) declares each of them, and a test checks that both agree.
+
+Terms live under ``{base}ontology/`` (slash IRIs, so that each term resolves to its own
+page); the ontology itself is ``{base}ontology``. ``base`` is ``HCCKG_BASE_IRI``.
+
+Modelling conventions (see ontology/README.md for the curator's version):
+- A study (``ClinicalTrial`` or ``ObservationalStudy``) ``hasArm`` arms; an arm
+  ``includesAgent`` agents and has an ``armRole`` (experimental or comparator).
+- An agent ``hasTarget`` molecular targets; a target is ``implicatedIn`` resistance
+  mechanisms; the reasoner infers ``addressesMechanism`` for agents and arms (property chains).
+- A study ``hasPopulation`` a population whose eligibility is ``requiresPriorRegimen``,
+  ``allowsChildPugh``, ``allowsPerformanceStatus``, ``allowsBCLCStage``.
+- Results are ``Outcome`` nodes: ``outcomeOfArm``, ``measuresEndpoint``, ``value``,
+  ``unit``, ``ciLower``/``ciUpper``, ``lineOfTherapy``, ``subgroup``.
+- Provenance: every asserted fact has an ``rdf:Statement`` node (rdf:subject/predicate/object)
+  with ``dcterms:source`` pointing at a ``Source`` (the review, one of its tables or numbered
+  references, a PMID/DOI, or a ClinicalTrials.gov record).
+"""
+
+from __future__ import annotations
+
+from pyoxigraph import NamedNode
+
+from hcckg.config import DEFAULT_BASE_IRI, base_iri
+
+RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+RDFS = "http://www.w3.org/2000/01/rdf-schema#"
+OWL = "http://www.w3.org/2002/07/owl#"
+XSD = "http://www.w3.org/2001/XMLSchema#"
+SKOS = "http://www.w3.org/2004/02/skos/core#"
+DCTERMS = "http://purl.org/dc/terms/"
+PROV = "http://www.w3.org/ns/prov#"
+VOID = "http://rdfs.org/ns/void#"
+SH = "http://www.w3.org/ns/shacl#"
+SD = "http://www.w3.org/ns/sparql-service-description#"
+SCHEMA = "https://schema.org/"
+
+DEFAULT_ONTOLOGY_NS = DEFAULT_BASE_IRI + "ontology/"
+
+
+def ontology_iri() -> str:
+    return base_iri() + "ontology"
+
+
+def ontology_ns() -> str:
+    """Namespace of hcckg terms under the configured base IRI."""
+    return base_iri() + "ontology/"
+
+
+# Local names of every class. Grouped as in the ontology; order is documentation only.
+CLASSES = [
+    # agents and modalities
+    "TherapeuticAgent", "MonoclonalAntibody", "BispecificAntibody", "SmallMolecule",
+    "MultitargetKinaseInhibitor", "AdoptiveCellTherapy", "CARTCellTherapy", "TCRTCellTherapy",
+    "LiverTargetedProdrug", "MicrobiotaTherapy", "FaecalMicrobiotaTransplant",
+    # pharmacological roles (defined classes over targets)
+    "PharmacologicalRole", "ImmuneCheckpointInhibitor", "AntiAngiogenicAgent",
+    # targets
+    "MolecularTarget", "Protein", "ProteinComplex", "TumourAssociatedAntigen",
+    "ImmuneCheckpointProtein", "AngiogenicSignallingProtein",
+    # mechanisms and processes
+    "ResistanceMechanism", "BiologicalProcess",
+    # studies, arms, regimens
+    "Study", "ClinicalTrial", "ObservationalStudy", "StudyArm", "Regimen",
+    # review families (defined classes)
+    "ICIBasedCombinationTrial", "MultitargetTKITrial", "BispecificAntibodyTrial",
+    "AdoptiveTCellTherapyTrial", "OtherStrategyTrial",
+    "DualCheckpointBlockadeArm", "ICIPlusTKIArm", "TKIMonotherapyArm",
+    # populations and eligibility
+    "Population", "ChildPughClass", "PerformanceStatus", "BCLCStage",
+    # study descriptors
+    "Phase", "RecruitmentStatus", "StudyDesign", "ArmRole", "Region",
+    # endpoints and results
+    "Endpoint", "Outcome", "Unit",
+    # sources and organisations
+    "Source", "Publication", "RegistryRecord", "Organisation",
+]
+
+OBJECT_PROPERTIES = [
+    "hasTarget", "isTargetOf", "implicatedIn", "hasImplicatedTarget", "addressesMechanism",
+    "involvesProcess", "arisesAfterRegimen", "hasArm", "armOf", "includesAgent",
+    "hasComponent", "armRole", "hasPopulation", "requiresPriorRegimen", "allowsChildPugh",
+    "allowsPerformanceStatus", "allowsBCLCStage", "hasPhase", "hasStatus", "hasDesign",
+    "primaryEndpoint", "secondaryEndpoint", "outcomeOfArm", "outcomeOfStudy",
+    "measuresEndpoint", "hasUnit", "reportedIn", "hasRegion", "sponsor", "hasRole",
+    "registryRecord", "describedInSource",
+]
+
+DATA_PROPERTIES = [
+    "nctId", "acronym", "enrollment", "enrollmentType", "dose", "value", "ciLower", "ciUpper",
+    "ciLevel", "lineOfTherapy", "subgroup", "count", "denominator", "developerCode",
+    "referenceNumber", "pmid", "doi", "isPostICISecondLine", "agentCount",
+    "percentChildPughA", "percentBCLCC", "percentMVI", "percentExtrahepaticSpread",
+    "startDate", "completionDate", "lastUpdateDate", "importDate", "eligibilityCriteria",
+    "minimumAge", "maximumAge", "numberOfSites", "numberOfCountries", "allocation", "masking",
+    "sourceNote", "hasResults",
+]
+
+
+class _Terms:
+    """Attribute access to hcckg terms as pyoxigraph NamedNodes: ``HCC.hasTarget``."""
+
+    def __getattr__(self, name: str) -> NamedNode:
+        if name.startswith("_"):
+            raise AttributeError(name)
+        if name not in _ALL:
+            raise AttributeError(f"{name!r} is not an hcckg term; declare it in ontology/namespace.py")
+        return NamedNode(ontology_ns() + name)
+
+    def iri(self, name: str) -> str:
+        return getattr(self, name).value
+
+
+_ALL = frozenset(CLASSES + OBJECT_PROPERTIES + DATA_PROPERTIES)
+HCC = _Terms()
+
+
+def term(ns: str, local: str) -> NamedNode:
+    return NamedNode(ns + local)
