@@ -16,10 +16,31 @@ from pyoxigraph import BlankNode, Literal, NamedNode
 from hcckg.config import DEFAULT_BASE_IRI, base_iri
 
 KINDS = (
-    "trial", "study", "arm", "drug", "target", "mechanism", "process", "regimen",
-    "population", "endpoint", "outcome", "source", "phase", "status", "design",
-    "childpugh", "ps", "bclc", "role", "unit", "region", "organisation", "statement",
-    "query", "arm-role",
+    "trial",
+    "study",
+    "arm",
+    "drug",
+    "target",
+    "mechanism",
+    "process",
+    "regimen",
+    "population",
+    "endpoint",
+    "outcome",
+    "source",
+    "phase",
+    "status",
+    "design",
+    "childpugh",
+    "ps",
+    "bclc",
+    "role",
+    "unit",
+    "region",
+    "organisation",
+    "statement",
+    "query",
+    "arm-role",
 )
 
 # Named graphs: one per source, plus reasoning output and service metadata.

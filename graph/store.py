@@ -180,3 +180,42 @@ def _prune(root: Path, *, current: Path, keep: int) -> None:
     old = [p for p in builds if p != current]
     for stale in old[: max(0, len(old) - (keep - 1))]:
         shutil.rmtree(stale, ignore_errors=True)
+
+
+def open_store(settings, *, read_only: bool = True) -> EmbeddedStore:
+    """The store named by the settings (``HCCKG_STORE``)."""
+    return open_embedded(settings.store_path, read_only=read_only)
+
+
+def publish(
+    settings,
+    graphs: dict[ox.NamedNode, Iterable[ox.Triple | ox.Quad]],
+    *,
+    keep_others: bool = True,
+    drop: Iterable[ox.NamedNode] = (),
+    progress: Callable[[str], None] = lambda _m: None,
+) -> dict[str, int]:
+    """Replace the given named graphs in the store, atomically.
+
+    With ``keep_others`` the graphs not named in ``graphs`` (or ``drop``) are carried over
+    from the current store; otherwise the new store holds exactly ``graphs``. Returns the
+    number of quads written per graph.
+    """
+    path = settings.store_path
+    counts: dict[str, int] = {}
+    replaced = set(graphs) | set(drop)
+
+    def writer(new: EmbeddedStore) -> None:
+        if keep_others and path.exists():
+            old = open_embedded(path, read_only=True)
+            carried = [q for q in old.inner if q.graph_name not in replaced]
+            if carried:
+                new.inner.bulk_extend(carried)
+                progress(f"kept {len(carried)} quads of other graphs")
+            del old
+        for name, content in graphs.items():
+            counts[name.value] = new.replace_graph(name, content)
+            progress(f"wrote {counts[name.value]:>7} quads to <{name.value}>")
+
+    build(path, writer)
+    return counts
