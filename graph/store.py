@@ -96,10 +96,8 @@ class EmbeddedStore:
     # -- writing (build time only) -----------------------------------------------------
     def replace_graph(self, graph: ox.NamedNode, quads: Iterable[ox.Quad]) -> int:
         """Replace one named graph's content; returns the number of quads written."""
-        try:
+        with contextlib.suppress(OSError):
             self.inner.clear_graph(graph)
-        except OSError:
-            pass
         batch = [ox.Quad(q.subject, q.predicate, q.object, graph) for q in quads]
         try:
             self.inner.extend(batch)
