@@ -1,0 +1,320 @@
+"""Deterministic synthetic data in the shape of the hcckg ontology, for the benchmark.
+
+A shared vocabulary (drugs with targets, targets implicated in resistance mechanisms,
+endpoints, phases, statuses, units) goes to ``graph/review``; trials (a population, arms
+that include drugs, outcomes per arm and endpoint, a registry source) go to ``graph/ctgov``,
+each asserted link with its ``rdf:Statement`` provenance node as ``graph.iris.statement``
+mints it; what the reasoner would infer (``addressesMechanism`` for drugs and arms) goes to
+``graph/inferred``; the ontology's own triples, when ``ontology/hcckg.ttl`` exists, go to
+``graph/ontology`` so that class hierarchies resolve as in a real build.
+
+Every name is synthetic ("Synthetic drug 12", trial keys ``syn-000012``) so that nothing here
+can be mistaken for a fact of the review or the registry. The same scale and seed give the
+same bytes. Quads are written line by line, so 10M triples never sit in memory.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from graph import iris
+from hcckg.config import PROJECT_ROOT
+from ontology.namespace import DCTERMS, HCC, RDF, RDFS, XSD
+
+SCALES = {"100k": 100_000, "1M": 1_000_000, "10M": 10_000_000}
+ONTOLOGY_FILE = PROJECT_ROOT / "ontology" / "hcckg.ttl"
+DEFAULT_SEED = 20260111
+
+ENDPOINTS = ("mpfs", "mos", "orr", "dcr")
+PHASES = ("phase-1", "phase-2", "phase-3")
+STATUSES = ("recruiting", "active-not-recruiting", "completed", "terminated")
+CHILD_PUGH = ("a", "b7")
+AGENT_CLASSES = ("SmallMolecule", "MonoclonalAntibody", "BispecificAntibody", "MultitargetKinaseInhibitor")
+
+
+def parse_scale(text: str) -> int:
+    """``"100k"`` -> 100000; also plain integers (for tests)."""
+    if text in SCALES:
+        return SCALES[text]
+    try:
+        return int(text)
+    except ValueError as err:
+        raise ValueError(f"unknown scale {text!r}: use one of {', '.join(SCALES)} or a number") from err
+
+
+def _iri(node: ox.NamedNode) -> str:
+    return f"<{node.value}>"
+
+
+class _Prefixes:
+    """N-Triples spelling of resource IRIs. graph.iris mints one IRI per kind; the key is
+    appended here because re-reading the settings for each of millions of IRIs costs
+    more than writing the quads."""
+
+    def __init__(self) -> None:
+        self._cache: dict[str, str] = {}
+
+    def __call__(self, kind: str, key: str) -> str:
+        prefix = self._cache.get(kind)
+        if prefix is None:
+            prefix = self._cache[kind] = iris.resource(kind, "x").value[:-1]
+        return f"<{prefix}{key}>"
+
+
+@dataclass
+class Counts:
+    """Quads written per named graph."""
+
+    graphs: dict[str, int] = field(default_factory=dict)
+    trials: int = 0
+
+    @property
+    def total(self) -> int:
+        return sum(self.graphs.values())
+
+
+class _Writer:
+    def __init__(self, out, graph: ox.NamedNode, counts: Counts) -> None:
+        self.out = out
+        self.graph = _iri(graph)
+        self.counts = counts
+        self.name = graph.value
+        counts.graphs.setdefault(self.name, 0)
+
+    def quad(self, s: str, p: str, o: str) -> None:
+        self.out.write(f"{s} {p} {o} {self.graph} .\n")
+        self.counts.graphs[self.name] += 1
+
+
+def _lit(value: str) -> str:
+    # Synthetic labels are plain ASCII without quotes or backslashes; nothing to escape.
+    return f'"{value}"'
+
+
+def _typed(value: object, datatype: str) -> str:
+    return f'"{value}"^^<{XSD}{datatype}>'
+
+
+def _decimal(value: float) -> str:
+    """One decimal place in xsd:decimal's canonical form ("22" not "22.0"), as the store keeps it."""
+    return _typed(f"{value:.1f}".removesuffix(".0"), "decimal")
+
+
+class Generator:
+    """Writes one synthetic dataset of about ``target`` quads to ``out``."""
+
+    def __init__(self, target: int, seed: int = DEFAULT_SEED) -> None:
+        self.target = target
+        self.rng = random.Random(seed)
+        self.r = _Prefixes()
+        self.type = _iri(ox.NamedNode(RDF + "type"))
+        self.label = _iri(ox.NamedNode(RDFS + "label"))
+        self.st_props = {k: _iri(ox.NamedNode(RDF + k)) for k in ("subject", "predicate", "object")}
+        self.statement_class = _iri(ox.NamedNode(RDF + "Statement"))
+        self.source_prop = _iri(ox.NamedNode(DCTERMS + "source"))
+        self.h = {name: _iri(getattr(HCC, name)) for name in _TERMS}
+        # Pool sizes grow with the scale so that a parameter selects a similar share of trials.
+        self.n_mechanisms = max(12, target // 50_000)
+        self.n_targets = max(30, target // 5_000)
+        self.n_drugs = max(50, target // 2_000)
+
+    # -- helpers -----------------------------------------------------------------------
+    def _provenance(self, w: _Writer, s: str, p: str, o: str, source: str) -> None:
+        """The rdf:Statement node for one asserted link, IRI as graph.iris.statement mints it."""
+        st = _iri(iris.statement(_node(s), _node(p), _node(o), _node(source)))
+        w.quad(st, self.type, self.statement_class)
+        w.quad(st, self.st_props["subject"], s)
+        w.quad(st, self.st_props["predicate"], p)
+        w.quad(st, self.st_props["object"], o)
+        w.quad(st, self.source_prop, source)
+
+    def drug(self, i: int) -> str:
+        return self.r("drug", f"syn-drug-{i:05d}")
+
+    # -- the dataset -------------------------------------------------------------------
+    def write(self, out) -> Counts:
+        counts = Counts()
+        self._ontology(_Writer(out, iris.graph("ontology"), counts))
+        review = _Writer(out, iris.graph("review"), counts)
+        inferred = _Writer(out, iris.graph("inferred"), counts)
+        drug_targets = self._vocabulary(review, inferred)
+        ctgov = _Writer(out, iris.graph("ctgov"), counts)
+        while counts.total < self.target:
+            counts.trials += 1
+            self._trial(ctgov, inferred, counts.trials, drug_targets)
+        return counts
+
+    def _ontology(self, w: _Writer) -> None:
+        if not ONTOLOGY_FILE.exists():
+            return
+        blanks: dict[str, str] = {}  # the parser names blank nodes at random; number them in order
+        for triple in ox.parse(path=str(ONTOLOGY_FILE), format=ox.RdfFormat.TURTLE):
+            s, p, o = (_spelled(t, blanks) for t in (triple.subject, triple.predicate, triple.object))
+            w.quad(s, p, o)
+
+    def _vocabulary(self, w: _Writer, inferred: _Writer) -> list[list[int]]:
+        h, r, rng = self.h, self.r, self.rng
+        review = r("source", "syn-review")
+        w.quad(review, self.type, h["Source"])
+        w.quad(review, self.label, _lit("Synthetic review"))
+        for key in ENDPOINTS:
+            w.quad(r("endpoint", key), self.type, h["Endpoint"])
+            w.quad(r("endpoint", key), self.label, _lit(key.upper()))
+        for key in (*PHASES, *STATUSES):
+            kind = "phase" if key in PHASES else "status"
+            w.quad(r(kind, key), self.type, h["Phase" if kind == "phase" else "RecruitmentStatus"])
+            w.quad(r(kind, key), self.label, _lit(key.replace("-", " ")))
+        for key in ("months", "percent"):
+            w.quad(r("unit", key), self.type, h["Unit"])
+        for key in CHILD_PUGH:
+            w.quad(r("childpugh", key), self.type, h["ChildPughClass"])
+        for i in range(self.n_mechanisms):
+            m = r("mechanism", f"syn-mech-{i:04d}")
+            w.quad(m, self.type, h["ResistanceMechanism"])
+            w.quad(m, self.label, _lit(f"Synthetic mechanism {i}"))
+        target_mechs = []
+        for i in range(self.n_targets):
+            t = r("target", f"syn-target-{i:04d}")
+            w.quad(t, self.type, h["Protein"])
+            w.quad(t, self.label, _lit(f"Synthetic target {i}"))
+            mechs = rng.sample(range(self.n_mechanisms), 2)
+            target_mechs.append(mechs)
+            for m in mechs:
+                w.quad(t, h["implicatedIn"], r("mechanism", f"syn-mech-{m:04d}"))
+        drug_targets = []
+        for i in range(self.n_drugs):
+            d = self.drug(i)
+            w.quad(d, self.type, h[AGENT_CLASSES[i % len(AGENT_CLASSES)]])
+            w.quad(d, self.label, _lit(f"Synthetic drug {i}"))
+            w.quad(d, h["developerCode"], _lit(f"SYN-{i:05d}"))
+            targets = rng.sample(range(self.n_targets), 1 + i % 3)
+            drug_targets.append(targets)
+            for t in targets:
+                target = r("target", f"syn-target-{t:04d}")
+                w.quad(d, h["hasTarget"], target)
+                self._provenance(w, d, h["hasTarget"], target, review)
+            for m in sorted({m for t in targets for m in target_mechs[t]}):
+                inferred.quad(d, h["addressesMechanism"], r("mechanism", f"syn-mech-{m:04d}"))
+        self.target_mechs = target_mechs
+        return drug_targets
+
+    def _trial(self, w: _Writer, inferred: _Writer, n: int, drug_targets: list[list[int]]) -> None:
+        h, r, rng = self.h, self.r, self.rng
+        key = f"syn-{n:06d}"
+        trial = r("trial", key)
+        source = r("source", f"syn-ctgov-{n:06d}")
+        w.quad(source, self.type, h["RegistryRecord"])
+        w.quad(trial, self.type, h["ClinicalTrial"])
+        w.quad(trial, self.label, _lit(f"Synthetic trial {n}"))
+        w.quad(trial, h["nctId"], _lit(f"SYN{n:08d}"))
+        w.quad(trial, h["acronym"], _lit(f"SYN-{n}"))
+        w.quad(trial, h["hasPhase"], r("phase", rng.choice(PHASES)))
+        w.quad(trial, h["hasStatus"], r("status", rng.choice(STATUSES)))
+        w.quad(trial, h["enrollment"], _typed(rng.randint(20, 900), "integer"))
+        w.quad(
+            trial, h["startDate"], _typed(f"{rng.randint(2015, 2025)}-{rng.randint(1, 12):02d}-01", "date")
+        )
+        w.quad(trial, h["isPostICISecondLine"], _typed("true", "boolean"))
+        w.quad(trial, h["registryRecord"], source)
+        w.quad(trial, h["describedInSource"], source)
+        w.quad(trial, h["primaryEndpoint"], r("endpoint", rng.choice(ENDPOINTS)))
+        population = r("population", key)
+        w.quad(trial, h["hasPopulation"], population)
+        w.quad(population, self.type, h["Population"])
+        w.quad(population, h["allowsChildPugh"], r("childpugh", rng.choice(CHILD_PUGH)))
+        for a, role in enumerate(("experimental", "comparator")):
+            arm = r("arm", f"{key}-{a + 1}")
+            w.quad(trial, h["hasArm"], arm)
+            self._provenance(w, trial, h["hasArm"], arm, source)
+            w.quad(arm, self.type, h["StudyArm"])
+            w.quad(arm, self.label, _lit(f"Synthetic trial {n} arm {a + 1}"))
+            w.quad(arm, h["armOf"], trial)
+            w.quad(arm, h["armRole"], r("arm-role", role))
+            drugs = rng.sample(range(self.n_drugs), 2 if role == "experimental" else 1)
+            for d in drugs:
+                w.quad(arm, h["includesAgent"], self.drug(d))
+                self._provenance(w, arm, h["includesAgent"], self.drug(d), source)
+            mechs = {m for d in drugs for t in drug_targets[d] for m in self.target_mechs[t]}
+            for m in sorted(mechs):
+                inferred.quad(arm, h["addressesMechanism"], r("mechanism", f"syn-mech-{m:04d}"))
+            for endpoint in ("mpfs", "mos"):
+                outcome = r("outcome", f"{key}-{a + 1}-{endpoint}")
+                value = round(rng.uniform(2.0, 24.0), 1)
+                w.quad(outcome, self.type, h["Outcome"])
+                w.quad(outcome, h["outcomeOfArm"], arm)
+                w.quad(outcome, h["outcomeOfStudy"], trial)
+                w.quad(outcome, h["measuresEndpoint"], r("endpoint", endpoint))
+                w.quad(outcome, h["value"], _decimal(value))
+                w.quad(outcome, h["ciLower"], _decimal(value * 0.8))
+                w.quad(outcome, h["ciUpper"], _decimal(value * 1.2))
+                w.quad(outcome, h["hasUnit"], r("unit", "months"))
+                w.quad(outcome, h["reportedIn"], source)
+                self._provenance(w, outcome, h["value"], _decimal(value), source)
+
+
+_TERMS = (
+    "Source", "Endpoint", "Phase", "RecruitmentStatus", "Unit", "ChildPughClass", "ResistanceMechanism",
+    "Protein", "RegistryRecord", "ClinicalTrial", "Population", "StudyArm", "Outcome", *AGENT_CLASSES,
+    "implicatedIn", "developerCode", "hasTarget", "addressesMechanism", "nctId", "acronym", "hasPhase",
+    "hasStatus", "enrollment", "startDate", "isPostICISecondLine", "registryRecord", "describedInSource",
+    "primaryEndpoint", "hasPopulation", "allowsChildPugh", "hasArm", "armOf", "armRole", "includesAgent",
+    "outcomeOfArm", "outcomeOfStudy", "measuresEndpoint", "value", "ciLower", "ciUpper", "hasUnit",
+    "reportedIn",
+)  # fmt: skip
+
+
+def _node(text: str) -> ox.NamedNode | ox.Literal:
+    """The term an N-Triples spelling stands for (for graph.iris.statement's digest)."""
+    if text.startswith("<"):
+        return ox.NamedNode(text[1:-1])
+    value, _, datatype = text[1:].partition('"^^<')
+    return ox.Literal(value, datatype=ox.NamedNode(datatype[:-1])) if datatype else ox.Literal(value)
+
+
+def _spelled(term, blanks: dict[str, str]) -> str:
+    if isinstance(term, ox.NamedNode):
+        return f"<{iris.rebase(term.value)}>"
+    if isinstance(term, ox.BlankNode):
+        return blanks.setdefault(term.value, f"_:o{len(blanks)}")
+    return str(term)
+
+
+def generate(path: Path, target: int, seed: int = DEFAULT_SEED) -> Counts:
+    """Write about ``target`` quads (a few more: whole trials) as N-Quads to ``path``."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + ".part")
+    with tmp.open("w", encoding="utf-8", buffering=1 << 20) as out:
+        counts = Generator(target, seed).write(out)
+    tmp.replace(path)
+    return counts
+
+
+def iter_sample(target: int, seed: int = DEFAULT_SEED) -> Iterator[str]:
+    """The dataset as lines, for small targets (tests)."""
+    import io
+
+    buf = io.StringIO()
+    Generator(target, seed).write(buf)
+    yield from buf.getvalue().splitlines()
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(prog="python -m bench.generate", description=__doc__.splitlines()[0])
+    p.add_argument("scale", help="100k, 1M, 10M or a number of quads")
+    p.add_argument("output", help="N-Quads file to write")
+    p.add_argument("--seed", type=int, default=DEFAULT_SEED)
+    args = p.parse_args(argv)
+    counts = generate(Path(args.output), parse_scale(args.scale), args.seed)
+    print(f"{counts.total} quads, {counts.trials} trials -> {args.output}", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
