@@ -1,0 +1,153 @@
+"""Turn the friendly values people type into checked RDF terms for a named query.
+
+A resource may be given as a full IRI, its key (``lenvatinib``), a label or a synonym,
+in any case and with or without accents or punctuation. The value is looked up among the
+resources of the parameter's kinds *in the graph*; what comes back is a term to bind with
+pyoxigraph's ``substitutions``, never text to paste into a query. Unknown values raise
+:class:`UnknownParameter` with the closest names.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+import unicodedata
+
+import pyoxigraph as ox
+
+from graph.errors import UnknownParameter
+from graph.iris import KINDS
+from hcckg.config import base_iri
+from ontology.namespace import HCC
+from queries.catalogue import NamedQuery, Parameter
+
+MAX_TEXT = 200
+# The review prints "TGF-ß1" (German sharp s) where it means β, so both read as "beta".
+_GREEK = {"α": "alpha", "β": "beta", "ß": "beta", "γ": "gamma", "κ": "kappa"}
+_NON_ALNUM = re.compile(r"[^a-z0-9]+")
+
+_CANDIDATES = """
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+SELECT DISTINCT ?s ?name ?prefix WHERE {
+  ?s rdfs:label|skos:altLabel|skos:prefLabel ?name .
+  FILTER(isIRI(?s) && STRSTARTS(STR(?s), ?prefix))
+}
+"""
+_EXISTS = "SELECT ?s WHERE { ?s ?p ?o } LIMIT 1"
+
+
+def normalise(text: str) -> str:
+    """Case-, accent- and punctuation-insensitive form: ``"TGF-β1"`` -> ``"tgfbeta1"``.
+    queries/search.rq applies the same mapping in SPARQL."""
+    lowered = text.lower()
+    for letter, name in _GREEK.items():
+        lowered = lowered.replace(letter, name)
+    ascii_text = unicodedata.normalize("NFKD", lowered).encode("ascii", "ignore").decode()
+    return _NON_ALNUM.sub("", ascii_text)
+
+
+def candidates(store, kind: str) -> dict[str, set[str]]:
+    """Resources of one kind: IRI -> the names it answers to (key, labels, synonyms)."""
+    prefix = f"{base_iri()}resource/{kind}/"
+    found: dict[str, set[str]] = {}
+    for row in store.query(_CANDIDATES, substitutions={"prefix": ox.Literal(prefix)}):
+        iri = row["s"].value
+        found.setdefault(iri, {iri[len(prefix) :]}).add(row["name"].value)
+    return found
+
+
+def _resolve_iri(store, param: Parameter, value: str) -> ox.NamedNode:
+    text = value.strip()
+    if text.startswith(("http://", "https://")):
+        prefixes = tuple(f"{base_iri()}resource/{k}/" for k in param.kinds)
+        try:
+            node = ox.NamedNode(text)
+        except ValueError as err:
+            raise UnknownParameter(f"{param.name}: {text!r} is not a valid IRI") from err
+        if text.startswith(prefixes) and list(store.query(_EXISTS, substitutions={"s": node})):
+            return node
+        raise UnknownParameter(
+            f"{param.name}: <{text}> is not a {' or '.join(param.kinds)} in the graph",
+            _suggest(store, param, text.rsplit("/", 1)[-1]),
+        )
+    wanted = normalise(text)
+    matches: set[str] = set()
+    for kind in param.kinds:
+        if kind not in KINDS:
+            raise UnknownParameter(f"{param.name}: the query names an unknown kind {kind!r}")
+        for iri, names in candidates(store, kind).items():
+            if any(normalise(n) == wanted for n in names):
+                matches.add(iri)
+    if len(matches) == 1:
+        return ox.NamedNode(matches.pop())
+    if len(matches) > 1:
+        raise UnknownParameter(f"{param.name}: {text!r} is ambiguous", sorted(matches))
+    raise UnknownParameter(
+        f"{param.name}: no {' or '.join(param.kinds)} is called {text!r}", _suggest(store, param, text)
+    )
+
+
+def _suggest(store, param: Parameter, text: str) -> list[str]:
+    names: dict[str, str] = {}
+    for kind in param.kinds:
+        if kind in KINDS:
+            for iri, labels in candidates(store, kind).items():
+                for label in labels:
+                    names.setdefault(label.lower(), label)
+                names.setdefault(iri.rsplit("/", 1)[-1].lower(), iri.rsplit("/", 1)[-1])
+    close = difflib.get_close_matches(text.lower(), list(names), n=5, cutoff=0.5)
+    return [names[c] for c in close]
+
+
+def _resolve_enum(param: Parameter, value: str) -> ox.NamedNode:
+    wanted = normalise(value)
+    for key, term in param.values.items():
+        if normalise(key) == wanted or normalise(term.removeprefix("hcc:")) == wanted:
+            return getattr(HCC, term.removeprefix("hcc:"))
+    close = difflib.get_close_matches(value.lower(), [k.lower() for k in param.values], n=5, cutoff=0.4)
+    raise UnknownParameter(
+        f"{param.name}: {value!r} is not one of {', '.join(param.values)}",
+        close or list(param.values),
+    )
+
+
+def resolve_value(store, param: Parameter, value: str) -> ox.NamedNode | ox.Literal:
+    """One parameter value as a checked term."""
+    if param.type == "iri-of-kind":
+        return _resolve_iri(store, param, value)
+    if param.type == "enum":
+        return _resolve_enum(param, value)
+    if param.type == "integer":
+        try:
+            return ox.Literal(int(value.strip()))
+        except ValueError as err:
+            raise UnknownParameter(f"{param.name}: {value!r} is not a whole number") from err
+    if len(value) > MAX_TEXT:
+        raise UnknownParameter(f"{param.name}: text longer than {MAX_TEXT} characters")
+    text = normalise(value) if param.normalise else value
+    if param.normalise and not text:
+        raise UnknownParameter(f"{param.name}: {value!r} has no letters or digits to look for")
+    return ox.Literal(text)
+
+
+def resolve(store, query: NamedQuery, raw: dict[str, str]) -> dict[str, ox.NamedNode | ox.Literal]:
+    """All parameter values of one call: unknown names and missing required ones are errors."""
+    unknown = sorted(set(raw) - {p.name for p in query.parameters})
+    if unknown:
+        names = [p.name for p in query.parameters]
+        suggestions = sorted({m for u in unknown for m in difflib.get_close_matches(u, names)})
+        raise UnknownParameter(
+            f"{query.name} has no parameter {', '.join(unknown)}; it takes: {', '.join(names) or 'none'}",
+            suggestions,
+        )
+    bound: dict[str, ox.NamedNode | ox.Literal] = {}
+    for param in query.parameters:
+        value = raw.get(param.name)
+        if value is None or value == "":
+            if param.required:
+                example = f" (e.g. {param.name}={param.example})" if param.example else ""
+                raise UnknownParameter(f"{query.name} needs the parameter {param.name}{example}")
+            continue
+        bound[param.name] = resolve_value(store, param, value)
+    return bound
