@@ -34,8 +34,10 @@ DEFAULT_SEED = 20260111
 
 ENDPOINTS = ("mpfs", "mos", "orr", "dcr")
 PHASES = ("phase-1", "phase-2", "phase-3")
-STATUSES = ("recruiting", "active-not-recruiting", "completed", "terminated")
-CHILD_PUGH = ("a", "b7")
+# Registry-style keys, as the ClinicalTrials.gov loader writes them.
+STATUSES = ("RECRUITING", "ACTIVE_NOT_RECRUITING", "COMPLETED", "TERMINATED")
+DESIGNS = ("randomised-controlled", "single-arm")
+CHILD_PUGH = ("A", "B7")
 AGENT_CLASSES = ("SmallMolecule", "MonoclonalAntibody", "BispecificAntibody", "MultitargetKinaseInhibitor")
 
 
@@ -170,7 +172,9 @@ class Generator:
         for key in (*PHASES, *STATUSES):
             kind = "phase" if key in PHASES else "status"
             w.quad(r(kind, key), self.type, h["Phase" if kind == "phase" else "RecruitmentStatus"])
-            w.quad(r(kind, key), self.label, _lit(key.replace("-", " ")))
+            w.quad(r(kind, key), self.label, _lit(key.replace("-", " ").replace("_", " ").lower()))
+        for key in DESIGNS:
+            w.quad(r("design", key), self.type, h["StudyDesign"])
         for key in ("months", "percent"):
             w.quad(r("unit", key), self.type, h["Unit"])
         for key in CHILD_PUGH:
@@ -217,6 +221,7 @@ class Generator:
         w.quad(trial, h["acronym"], _lit(f"SYN-{n}"))
         w.quad(trial, h["hasPhase"], r("phase", rng.choice(PHASES)))
         w.quad(trial, h["hasStatus"], r("status", rng.choice(STATUSES)))
+        w.quad(trial, h["hasDesign"], r("design", rng.choice(DESIGNS)))
         w.quad(trial, h["enrollment"], _typed(rng.randint(20, 900), "integer"))
         w.quad(
             trial, h["startDate"], _typed(f"{rng.randint(2015, 2025)}-{rng.randint(1, 12):02d}-01", "date")
@@ -261,7 +266,7 @@ class Generator:
 
 _TERMS = (
     "Source", "Endpoint", "Phase", "RecruitmentStatus", "Unit", "ChildPughClass", "ResistanceMechanism",
-    "Protein", "RegistryRecord", "ClinicalTrial", "Population", "StudyArm", "Outcome", *AGENT_CLASSES,
+    "Protein", "RegistryRecord", "StudyDesign", "hasDesign", "ClinicalTrial", "Population", "StudyArm", "Outcome", *AGENT_CLASSES,
     "implicatedIn", "developerCode", "hasTarget", "addressesMechanism", "nctId", "acronym", "hasPhase",
     "hasStatus", "enrollment", "startDate", "isPostICISecondLine", "registryRecord", "describedInSource",
     "primaryEndpoint", "hasPopulation", "allowsChildPugh", "hasArm", "armOf", "armRole", "includesAgent",
