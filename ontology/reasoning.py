@@ -1,0 +1,352 @@
+"""Run HermiT (through owlready2, on Java 17) over the ontology and the curated facts.
+
+This is the only module that imports owlready2. ``reason(tbox, abox)`` hands the reasoner the
+TBox and only the part of the ABox it can use (class assertions, object-property assertions
+between IRIs, and the data properties that class definitions mention), plus two assumptions
+the data is curated to meet:
+
+- **Closed arms.** The sources list every agent of an arm, so each arm is asserted to include
+  only the agents it names (``includesAgent only {a, b}``). Without this, open-world
+  reasoning could never prove that an arm's agents are *all* antibodies or small molecules,
+  which is what the ICI-based family needs.
+- **Unique names for agents and targets.** Different IRIs are different agents (targets), so
+  "two checkpoint inhibitors" or "two checkpoint targets" can be counted.
+
+The result holds only what is new: inferred ``rdf:type`` to named classes (every named
+superclass, so that SPARQL needs no entailment), inferred object-property assertions
+(property chains, inverses, ``hasValue`` consequences) and inferred ``rdfs:subClassOf``
+between named classes.
+"""
+
+from __future__ import annotations
+
+import io
+import tempfile
+import time
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+import owlready2
+import pyoxigraph as ox
+
+from graph.errors import HcckgError
+from ontology.namespace import HCC, OWL, RDF, RDFS
+
+_TYPE = ox.NamedNode(RDF + "type")
+_SUBCLASS = ox.NamedNode(RDFS + "subClassOf")
+_FIRST = ox.NamedNode(RDF + "first")
+_REST = ox.NamedNode(RDF + "rest")
+_NIL = ox.NamedNode(RDF + "nil")
+_OWL_CLASS = ox.NamedNode(OWL + "Class")
+_OBJECT_PROPERTY = ox.NamedNode(OWL + "ObjectProperty")
+_FUNCTIONAL = ox.NamedNode(OWL + "FunctionalProperty")
+_ON_PROPERTY = ox.NamedNode(OWL + "onProperty")
+_INVERSE_OF = ox.NamedNode(OWL + "inverseOf")
+_DISJOINT_WITH = ox.NamedNode(OWL + "disjointWith")
+_MEMBERS = ox.NamedNode(OWL + "members")
+_THING = OWL + "Thing"
+
+
+class OntologyInconsistent(HcckgError):
+    """The ontology, or the ontology with the curated facts, is inconsistent or has
+    unsatisfiable classes. The message names what the reasoner (and a diagnosis of the
+    asserted facts) found."""
+
+    def __init__(self, message: str, unsatisfiable: list[str] | None = None):
+        self.unsatisfiable = unsatisfiable or []
+        super().__init__(message)
+
+
+class ReasonerUnavailable(HcckgError):
+    """HermiT could not run (Java missing or crashed)."""
+
+
+@dataclass
+class Reasoned:
+    inferred: list[ox.Triple]
+    seconds: float = 0.0
+    axioms_in: int = 0
+    individuals: int = 0
+    unsatisfiable: list[str] = field(default_factory=list)
+
+    def summary(self) -> str:
+        return (
+            f"reasoner: {self.individuals} individuals, {self.axioms_in} triples in, "
+            f"{len(self.inferred)} inferred, {self.seconds:.2f} s"
+        )
+
+
+def reason(tbox: list[ox.Triple], abox: list[ox.Triple]) -> Reasoned:
+    """Classify ``tbox`` with the reasoner-relevant part of ``abox``; raise
+    :class:`OntologyInconsistent` if the result is inconsistent or a class is unsatisfiable."""
+    started = time.monotonic()
+    tbox, abox = _triples(tbox), _triples(abox)
+    vocab = _Vocabulary(tbox)
+    facts = vocab.relevant(abox)
+    extra = _closure_axioms(facts) + _unique_name_axioms(facts)
+    world = _run_hermit(tbox + facts + extra, tbox, facts)
+    inferred = _collect(world, vocab, tbox, facts)
+    individuals = {t.subject for t in facts if isinstance(t.subject, ox.NamedNode)}
+    return Reasoned(
+        inferred=inferred,
+        seconds=time.monotonic() - started,
+        axioms_in=len(tbox) + len(facts) + len(extra),
+        individuals=len(individuals),
+    )
+
+
+# -- input ------------------------------------------------------------------------------------
+
+
+def _triples(items: Iterable[ox.Triple | ox.Quad]) -> list[ox.Triple]:
+    """Quads (what pyoxigraph's parser yields) compare unequal to triples: drop the graph."""
+    return [ox.Triple(t.subject, t.predicate, t.object) for t in items]
+
+
+class _Vocabulary:
+    """What the TBox declares: the classes, object properties and class-defining data
+    properties the reasoner should see in the ABox."""
+
+    def __init__(self, tbox: list[ox.Triple]):
+        self.classes = {t.subject for t in tbox if t.predicate == _TYPE and t.object == _OWL_CLASS}
+        self.classes = {c for c in self.classes if isinstance(c, ox.NamedNode)}
+        self.object_properties = {
+            t.subject for t in tbox if t.predicate == _TYPE and t.object == _OBJECT_PROPERTY
+        }
+        # Data properties that restrictions mention (e.g. agentCount): their values matter.
+        restricted = {t.object for t in tbox if t.predicate == _ON_PROPERTY}
+        self.data_properties = restricted - self.object_properties
+        self.inverse: dict[ox.NamedNode, ox.NamedNode] = {}
+        for t in tbox:
+            if t.predicate == _INVERSE_OF:
+                self.inverse[t.subject] = t.object
+                self.inverse[t.object] = t.subject
+
+    def relevant(self, abox: Iterable[ox.Triple]) -> list[ox.Triple]:
+        keep = []
+        for t in abox:
+            if not isinstance(t.subject, ox.NamedNode):
+                continue
+            if t.predicate == _TYPE:
+                if t.object in self.classes:
+                    keep.append(t)
+            elif t.predicate in self.object_properties:
+                if isinstance(t.object, ox.NamedNode):
+                    keep.append(t)
+            elif t.predicate in self.data_properties and isinstance(t.object, ox.Literal):
+                keep.append(t)
+        return sorted(set(keep), key=str)
+
+
+def _rdf_list(items: list[ox.Term], out: list[ox.Triple]) -> ox.BlankNode | ox.NamedNode:
+    head: ox.BlankNode | ox.NamedNode = _NIL
+    for item in reversed(items):
+        cell = ox.BlankNode()
+        out.append(ox.Triple(cell, _FIRST, item))
+        out.append(ox.Triple(cell, _REST, head))
+        head = cell
+    return head
+
+
+def _closure_axioms(facts: list[ox.Triple]) -> list[ox.Triple]:
+    """``arm a [owl:onProperty includesAgent; owl:allValuesFrom [owl:oneOf (agents)]]``."""
+    agents: dict[ox.NamedNode, list[ox.NamedNode]] = defaultdict(list)
+    for t in facts:
+        if t.predicate == HCC.includesAgent:
+            agents[t.subject].append(t.object)
+    out: list[ox.Triple] = []
+    for arm, members in sorted(agents.items(), key=lambda kv: kv[0].value):
+        one_of = ox.BlankNode()
+        restriction = ox.BlankNode()
+        out += [
+            ox.Triple(one_of, _TYPE, _OWL_CLASS),
+            ox.Triple(one_of, ox.NamedNode(OWL + "oneOf"), _rdf_list(sorted(set(members), key=str), out)),
+            ox.Triple(restriction, _TYPE, ox.NamedNode(OWL + "Restriction")),
+            ox.Triple(restriction, _ON_PROPERTY, HCC.includesAgent),
+            ox.Triple(restriction, ox.NamedNode(OWL + "allValuesFrom"), one_of),
+            ox.Triple(arm, _TYPE, restriction),
+        ]
+    return out
+
+
+def _unique_name_axioms(facts: list[ox.Triple]) -> list[ox.Triple]:
+    """One ``owl:AllDifferent`` over every agent and target the facts mention."""
+    linked = {HCC.includesAgent, HCC.hasComponent}
+    names: set[ox.NamedNode] = set()
+    for t in facts:
+        if t.predicate == HCC.hasTarget:
+            names.update((t.subject, t.object))
+        elif t.predicate in linked:
+            names.add(t.object)
+    if len(names) < 2:
+        return []
+    out: list[ox.Triple] = []
+    node = ox.BlankNode()
+    out.append(ox.Triple(node, _TYPE, ox.NamedNode(OWL + "AllDifferent")))
+    out.append(ox.Triple(node, ox.NamedNode(OWL + "distinctMembers"), _rdf_list(sorted(names, key=str), out)))
+    return out
+
+
+# -- running HermiT ----------------------------------------------------------------------------
+
+
+def _run_hermit(triples: list[ox.Triple], tbox: list[ox.Triple], facts: list[ox.Triple]) -> owlready2.World:
+    data = ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES)
+    world = owlready2.World()  # in memory: no quadstore file
+    world.get_ontology("http://hcckg.invalid/input/").load(fileobj=io.BytesIO(data), format="ntriples")
+    inferred = world.get_ontology("http://hcckg.invalid/inferred/")
+    # owlready2 writes its input file with tempfile: keep it in a directory of our own.
+    with tempfile.TemporaryDirectory(prefix="hcckg-hermit-") as tmp:
+        saved = tempfile.tempdir
+        tempfile.tempdir = tmp
+        try:
+            with inferred:
+                owlready2.sync_reasoner_hermit(world, infer_property_values=True, debug=0)
+        except owlready2.OwlReadyInconsistentOntologyError as err:
+            raise OntologyInconsistent(_explain_inconsistency(tbox, facts)) from err
+        except owlready2.OwlReadyJavaError as err:
+            raise ReasonerUnavailable(f"HermiT failed (is Java 17 installed?): {err}") from err
+        except FileNotFoundError as err:
+            raise ReasonerUnavailable(f"cannot run Java for HermiT: {err}") from err
+        finally:
+            tempfile.tempdir = saved
+    unsatisfiable = sorted(c.iri for c in world.inconsistent_classes() if hasattr(c, "iri"))
+    if unsatisfiable:
+        names = ", ".join(f"<{iri}>" for iri in unsatisfiable)
+        raise OntologyInconsistent(
+            f"{len(unsatisfiable)} unsatisfiable class(es): {names}. Check their definitions "
+            "against the disjointness axioms (a class under two disjoint kinds can have no members).",
+            unsatisfiable,
+        )
+    return world
+
+
+def _explain_inconsistency(tbox: list[ox.Triple], facts: list[ox.Triple]) -> str:
+    """HermiT says only "inconsistent"; name the likeliest culprits from the asserted facts:
+    an individual that its types, or the domains and ranges of the properties it is used
+    with, put into two disjoint classes, and functional properties with two values."""
+    parents: dict[ox.Term, set[ox.Term]] = defaultdict(set)
+    domain: dict[ox.Term, ox.Term] = {}
+    range_: dict[ox.Term, ox.Term] = {}
+    functional = set()
+    for t in tbox:
+        if t.predicate == _SUBCLASS and isinstance(t.object, ox.NamedNode):
+            parents[t.subject].add(t.object)
+        elif t.predicate == ox.NamedNode(RDFS + "domain") and isinstance(t.object, ox.NamedNode):
+            domain[t.subject] = t.object
+        elif t.predicate == ox.NamedNode(RDFS + "range") and isinstance(t.object, ox.NamedNode):
+            range_[t.subject] = t.object
+        elif t.predicate == _TYPE and t.object == _FUNCTIONAL:
+            functional.add(t.subject)
+    disjoint = _disjoint_pairs(tbox)
+
+    def ancestors(cls: ox.Term) -> set[ox.Term]:
+        seen, todo = {cls}, [cls]
+        while todo:
+            for parent in parents.get(todo.pop(), ()):
+                if parent not in seen:
+                    seen.add(parent)
+                    todo.append(parent)
+        return seen
+
+    told: dict[ox.Term, dict[ox.Term, str]] = defaultdict(dict)
+    values: dict[tuple[ox.Term, ox.Term], set[ox.Term]] = defaultdict(set)
+    for t in facts:
+        if t.predicate == _TYPE:
+            told[t.subject][t.object] = f"asserted a {_short(t.object)}"
+            continue
+        if t.predicate in domain:
+            told[t.subject].setdefault(domain[t.predicate], f"subject of {_short(t.predicate)}")
+        if t.predicate in range_:
+            told[t.object].setdefault(range_[t.predicate], f"object of {_short(t.predicate)}")
+        if t.predicate in functional:
+            values[(t.subject, t.predicate)].add(t.object)
+
+    problems = []
+    for individual, reasons in sorted(told.items(), key=lambda kv: str(kv[0])):
+        expanded = {anc: why for cls, why in reasons.items() for anc in ancestors(cls)}
+        for a, b in sorted(disjoint, key=str):
+            if a in expanded and b in expanded:
+                problems.append(
+                    f"<{individual.value}> is both a {_short(a)} ({expanded[a]}) and a "
+                    f"{_short(b)} ({expanded[b]}), which are disjoint"
+                )
+    for (subject, prop), objs in sorted(values.items(), key=str):
+        if len(objs) > 1:
+            shown = ", ".join(sorted(str(o) for o in objs))
+            problems.append(
+                f"<{subject.value}> has {len(objs)} values for functional {_short(prop)}: {shown}"
+            )
+    head = "the ontology with the curated facts is inconsistent (HermiT)"
+    if not problems:
+        return head + "; no single asserted fact explains it: check recent edits to hcckg.ttl and the data."
+    return head + ". Likely cause(s):\n  " + "\n  ".join(problems[:20])
+
+
+def _disjoint_pairs(tbox: list[ox.Triple]) -> set[tuple[ox.Term, ox.Term]]:
+    rest = {t.subject: t.object for t in tbox if t.predicate == _REST}
+    first = {t.subject: t.object for t in tbox if t.predicate == _FIRST}
+    pairs = {(t.subject, t.object) for t in tbox if t.predicate == _DISJOINT_WITH}
+    for t in tbox:
+        if t.predicate == _MEMBERS:
+            members, cell = [], t.object
+            while cell in first:
+                members.append(first[cell])
+                cell = rest.get(cell, _NIL)
+            pairs |= {(a, b) for i, a in enumerate(members) for b in members[i + 1 :]}
+    return pairs
+
+
+def _short(term: ox.Term) -> str:
+    value = term.value if isinstance(term, ox.NamedNode) else str(term)
+    return value.rsplit("/", 1)[-1].rsplit("#", 1)[-1]
+
+
+# -- output ----------------------------------------------------------------------------------------
+
+
+def _collect(
+    world: owlready2.World, vocab: _Vocabulary, tbox: list[ox.Triple], facts: list[ox.Triple]
+) -> list[ox.Triple]:
+    asserted = set(tbox) | set(facts)
+    out: set[ox.Triple] = set()
+
+    individuals = {t.subject for t in facts} | {
+        t.object for t in facts if t.predicate != _TYPE and isinstance(t.object, ox.NamedNode)
+    }
+    for iri in sorted(individuals, key=str):
+        entity = world[iri.value]
+        if entity is None or isinstance(entity, owlready2.ThingClass):
+            continue
+        for cls in entity.is_a:
+            if not isinstance(cls, owlready2.ThingClass):
+                continue
+            for ancestor in cls.ancestors():
+                node = ox.NamedNode(ancestor.iri)
+                if ancestor.iri != _THING and node in vocab.classes:
+                    out.add(ox.Triple(iri, _TYPE, node))
+
+    # Object-property values HermiT found (chains, hasValue), then both directions of inverses.
+    inferred_onto = world.get_ontology("http://hcckg.invalid/inferred/")
+    values = {t for t in facts if t.predicate in vocab.object_properties}
+    for s, p, o in inferred_onto.get_triples():
+        if not (isinstance(o, int) and o > 0 and s > 0):
+            continue
+        predicate = ox.NamedNode(world._unabbreviate(p))
+        subject, obj = world._unabbreviate(s), world._unabbreviate(o)
+        if predicate in vocab.object_properties:
+            values.add(ox.Triple(ox.NamedNode(subject), predicate, ox.NamedNode(obj)))
+        elif predicate == _SUBCLASS:
+            sub, sup = ox.NamedNode(subject), ox.NamedNode(obj)
+            if sub in vocab.classes and sup in vocab.classes:
+                out.add(ox.Triple(sub, _SUBCLASS, sup))
+    for t in list(values):
+        inverse = vocab.inverse.get(t.predicate)
+        if inverse is not None:
+            values.add(ox.Triple(t.object, inverse, t.subject))
+    out |= values
+    return sorted(out - asserted, key=str)
+
+
+__all__ = ["reason", "Reasoned", "OntologyInconsistent", "ReasonerUnavailable"]
