@@ -28,6 +28,7 @@ import pyoxigraph as ox
 import yaml
 
 from graph.errors import NotFound, QuerySyntaxError
+from hcckg.config import DEFAULT_BASE_IRI, base_iri
 
 QUERIES_DIR = Path(__file__).resolve().parent
 PARAMETER_TYPES = ("iri-of-kind", "enum", "string", "integer")
@@ -67,6 +68,12 @@ class NamedQuery:
     orderings: dict[str, tuple[str, ...]]
     sparql: str
     path: Path
+
+    @property
+    def text(self) -> str:
+        """The SPARQL under the configured base IRI (files are written with the default)."""
+        base = base_iri()
+        return self.sparql if base == DEFAULT_BASE_IRI else self.sparql.replace(DEFAULT_BASE_IRI, base)
 
     def parameter(self, name: str) -> Parameter | None:
         return next((p for p in self.parameters if p.name == name), None)

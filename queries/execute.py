@@ -9,9 +9,9 @@ from dataclasses import dataclass, field
 
 import pyoxigraph as ox
 
-from graph.errors import ResultTooLarge, UnknownParameter
+from graph.errors import ResultTooLarge
 from queries.catalogue import NamedQuery
-from queries.params import resolve
+from queries.params import resolve, unknown
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
 _INTEGERS = {XSD + t for t in ("integer", "int", "long", "short", "nonNegativeInteger", "positiveInteger")}
@@ -41,7 +41,7 @@ class Table:
         writer = csv.writer(out, lineterminator="\n")
         writer.writerow(self.columns)
         for row in self.rows:
-            writer.writerow(["" if row.get(c) is None else row[c] for c in self.columns])
+            writer.writerow([_csv_cell(row.get(c)) for c in self.columns])
         return out.getvalue()
 
     def to_text(self, width: int = 40) -> str:
@@ -59,6 +59,12 @@ class Table:
 
     def render(self, fmt: str) -> str:
         return {"json": self.to_json, "csv": self.to_csv}.get(fmt, self.to_text)()
+
+
+def _csv_cell(value: object) -> object:
+    if value is None:
+        return ""
+    return str(value).lower() if isinstance(value, bool) else value
 
 
 def plain(term: object) -> object:
@@ -109,13 +115,10 @@ def run_named(
     raw_params = raw_params or {}
     if order is not None and order not in query.orderings:
         offered = ", ".join(query.orderings) or "none"
-        raise UnknownParameter(
-            f"{query.name} offers no ordering {order!r}; offered: {offered}", list(query.orderings)
-        )
+        raise unknown(f"{query.name} offers no ordering {order!r}; offered: {offered}")
     bound = resolve(store, query, raw_params)
     rows = [
-        {c: plain(r[c]) for c in query.columns}
-        for r in store.query(query.sparql, substitutions=bound or None)
+        {c: plain(r[c]) for c in query.columns} for r in store.query(query.text, substitutions=bound or None)
     ]
     if max_rows is not None and len(rows) > max_rows:
         raise ResultTooLarge(f"{query.name} returned more than {max_rows} rows; narrow it with parameters")

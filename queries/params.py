@@ -37,6 +37,14 @@ SELECT DISTINCT ?s ?name ?prefix WHERE {
 _EXISTS = "SELECT ?s WHERE { ?s ?p ?o } LIMIT 1"
 
 
+def unknown(message: str, suggestions: list[str] | None = None) -> UnknownParameter:
+    """The error for an unknown value; the message itself names the suggestions, so that
+    every surface (CLI, HTTP) shows them."""
+    suggestions = suggestions or []
+    hint = f"; did you mean: {', '.join(suggestions)}?" if suggestions else ""
+    return UnknownParameter(message + hint, suggestions)
+
+
 def normalise(text: str) -> str:
     """Case-, accent- and punctuation-insensitive form: ``"TGF-β1"`` -> ``"tgfbeta1"``.
     queries/search.rq applies the same mapping in SPARQL."""
@@ -64,10 +72,10 @@ def _resolve_iri(store, param: Parameter, value: str) -> ox.NamedNode:
         try:
             node = ox.NamedNode(text)
         except ValueError as err:
-            raise UnknownParameter(f"{param.name}: {text!r} is not a valid IRI") from err
+            raise unknown(f"{param.name}: {text!r} is not a valid IRI") from err
         if text.startswith(prefixes) and list(store.query(_EXISTS, substitutions={"s": node})):
             return node
-        raise UnknownParameter(
+        raise unknown(
             f"{param.name}: <{text}> is not a {' or '.join(param.kinds)} in the graph",
             _suggest(store, param, text.rsplit("/", 1)[-1]),
         )
@@ -75,15 +83,15 @@ def _resolve_iri(store, param: Parameter, value: str) -> ox.NamedNode:
     matches: set[str] = set()
     for kind in param.kinds:
         if kind not in KINDS:
-            raise UnknownParameter(f"{param.name}: the query names an unknown kind {kind!r}")
+            raise unknown(f"{param.name}: the query names an unknown kind {kind!r}")
         for iri, names in candidates(store, kind).items():
             if any(normalise(n) == wanted for n in names):
                 matches.add(iri)
     if len(matches) == 1:
         return ox.NamedNode(matches.pop())
     if len(matches) > 1:
-        raise UnknownParameter(f"{param.name}: {text!r} is ambiguous", sorted(matches))
-    raise UnknownParameter(
+        raise unknown(f"{param.name}: {text!r} is ambiguous", sorted(matches))
+    raise unknown(
         f"{param.name}: no {' or '.join(param.kinds)} is called {text!r}", _suggest(store, param, text)
     )
 
@@ -106,7 +114,7 @@ def _resolve_enum(param: Parameter, value: str) -> ox.NamedNode:
         if normalise(key) == wanted or normalise(term.removeprefix("hcc:")) == wanted:
             return getattr(HCC, term.removeprefix("hcc:"))
     close = difflib.get_close_matches(value.lower(), [k.lower() for k in param.values], n=5, cutoff=0.4)
-    raise UnknownParameter(
+    raise unknown(
         f"{param.name}: {value!r} is not one of {', '.join(param.values)}",
         close or list(param.values),
     )
@@ -122,23 +130,23 @@ def resolve_value(store, param: Parameter, value: str) -> ox.NamedNode | ox.Lite
         try:
             return ox.Literal(int(value.strip()))
         except ValueError as err:
-            raise UnknownParameter(f"{param.name}: {value!r} is not a whole number") from err
+            raise unknown(f"{param.name}: {value!r} is not a whole number") from err
     if len(value) > MAX_TEXT:
-        raise UnknownParameter(f"{param.name}: text longer than {MAX_TEXT} characters")
+        raise unknown(f"{param.name}: text longer than {MAX_TEXT} characters")
     text = normalise(value) if param.normalise else value
     if param.normalise and not text:
-        raise UnknownParameter(f"{param.name}: {value!r} has no letters or digits to look for")
+        raise unknown(f"{param.name}: {value!r} has no letters or digits to look for")
     return ox.Literal(text)
 
 
 def resolve(store, query: NamedQuery, raw: dict[str, str]) -> dict[str, ox.NamedNode | ox.Literal]:
     """All parameter values of one call: unknown names and missing required ones are errors."""
-    unknown = sorted(set(raw) - {p.name for p in query.parameters})
-    if unknown:
+    strangers = sorted(set(raw) - {p.name for p in query.parameters})
+    if strangers:
         names = [p.name for p in query.parameters]
-        suggestions = sorted({m for u in unknown for m in difflib.get_close_matches(u, names)})
-        raise UnknownParameter(
-            f"{query.name} has no parameter {', '.join(unknown)}; it takes: {', '.join(names) or 'none'}",
+        suggestions = sorted({m for u in strangers for m in difflib.get_close_matches(u, names)})
+        raise unknown(
+            f"{query.name} has no parameter {', '.join(strangers)}; it takes: {', '.join(names) or 'none'}",
             suggestions,
         )
     bound: dict[str, ox.NamedNode | ox.Literal] = {}
@@ -147,7 +155,7 @@ def resolve(store, query: NamedQuery, raw: dict[str, str]) -> dict[str, ox.Named
         if value is None or value == "":
             if param.required:
                 example = f" (e.g. {param.name}={param.example})" if param.example else ""
-                raise UnknownParameter(f"{query.name} needs the parameter {param.name}{example}")
+                raise unknown(f"{query.name} needs the parameter {param.name}{example}")
             continue
         bound[param.name] = resolve_value(store, param, value)
     return bound

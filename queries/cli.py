@@ -1,0 +1,64 @@
+"""``hcckg query``: run a SPARQL text or file, or a named query with its parameters."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from graph.errors import UnknownParameter
+from graph.store import open_store
+from hcckg.config import Settings
+from queries.catalogue import get_query, load_catalogue, parse_query_file
+from queries.execute import run_named, run_sparql
+
+
+def parse_params(pairs: list[str]) -> dict[str, str]:
+    """``["drug=lenvatinib", "status=RECRUITING"]`` -> a dict; a pair without ``=`` is an error."""
+    params: dict[str, str] = {}
+    for pair in pairs:
+        name, sep, value = pair.partition("=")
+        if not sep or not name.strip():
+            raise UnknownParameter(f"--param {pair!r}: write NAME=VALUE, e.g. --param drug=lenvatinib")
+        params[name.strip()] = value.strip()
+    return params
+
+
+def _catalogue_text() -> str:
+    lines = []
+    for query in load_catalogue().values():
+        params = " ".join(f"{p.name}={p.example or '…'}" for p in query.parameters)
+        orders = f"  [orderings: {', '.join(query.orderings)}]" if query.orderings else ""
+        lines.append(f"{query.name:32} {query.title}{orders}")
+        if params:
+            lines.append(f"{'':32}   params: {params}")
+    return "\n".join(lines)
+
+
+def run_query(settings: Settings, args: argparse.Namespace) -> int:
+    if args.list:
+        print(_catalogue_text())
+        return 0
+    params = parse_params(args.param)
+    if args.name:
+        query = get_query(args.name)
+    elif args.sparql:
+        path = Path(args.sparql)
+        is_file = args.sparql.endswith(".rq") or (len(args.sparql) < 4096 and path.is_file())
+        # A .rq file with a #+ header is a named query: it takes --param and --order.
+        if is_file and path.read_text(encoding="utf-8").lstrip().startswith("#+"):
+            query = parse_query_file(path)
+        else:
+            if params or args.order:
+                raise UnknownParameter(
+                    "--param and --order apply to named queries (--name or a .rq with a header)"
+                )
+            sparql = path.read_text(encoding="utf-8") if is_file else args.sparql
+            table = run_sparql(open_store(settings), sparql, max_rows=settings.max_rows)
+            sys.stdout.write(table.render(args.format).rstrip("\n") + "\n")
+            return 0
+    else:
+        raise UnknownParameter("give a SPARQL query, a .rq file, --name NAME or --list")
+    table = run_named(open_store(settings), query, params, order=args.order, max_rows=settings.max_rows)
+    sys.stdout.write(table.render(args.format).rstrip("\n") + "\n")
+    return 0
