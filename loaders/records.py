@@ -1,0 +1,207 @@
+"""The curated records as plain dataclasses, one class per kind of curated file.
+
+Every fact is a :class:`Claim`: the value as printed, the source(s) it comes from, the YAML
+line it was read from, and optional curator notes. A field holds a list of claims because a
+fact may be stated by several sources (and the sources may disagree: both claims are kept).
+
+Field metadata is the schema of the curated files: ``type`` says how a value is checked
+(see ``loaders/validate.py``), ``required`` whether the field must be present, ``many``
+whether it takes a list. The curation guide (``loaders/curated/README.md``) documents each
+field for curators.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Claim:
+    """One value as a source states it."""
+
+    value: Any
+    sources: tuple[str, ...]
+    line: int | None = None
+    # What the source says around the value ("approximately"), kept as hcc:sourceNote.
+    note: str | None = None
+    # The curator's acknowledgement of a problem in the source (a malformed id, a typo);
+    # a malformed value is accepted only with one. Kept as skos:editorialNote.
+    issue: str | None = None
+
+
+def spec(kind: str, *, required: bool = False, many: bool = False, doc: str = "") -> Any:
+    """A record field: a list of claims, with its schema in the metadata."""
+    return field(
+        default_factory=list, metadata={"type": kind, "required": required, "many": many, "doc": doc}
+    )
+
+
+@dataclass
+class Record:
+    """What every record has: its key, where it was read, and its default source(s)."""
+
+    key: str
+    path: str
+    line: int
+    source: tuple[str, ...]
+
+    kind = "record"  # the IRI kind, overridden per class
+
+    @property
+    def where(self) -> str:
+        return f"{self.path}:{self.line}"
+
+
+@dataclass
+class Source(Record):
+    kind = "source"
+    label: list[Claim] = spec("text", required=True)
+    source_kind: list[Claim] = spec("source-kind", required=True, doc="review, table, reference, notes")
+    part_of: list[Claim] = spec("ref:source")
+    reference_number: list[Claim] = spec("int")
+    pmid: list[Claim] = spec("pmid")
+    doi: list[Claim] = spec("doi")
+    url: list[Claim] = spec("text")
+    note: list[Claim] = spec("text")
+
+
+@dataclass
+class Target(Record):
+    kind = "target"
+    label: list[Claim] = spec("text", required=True)
+    classes: list[Claim] = spec("target-class", required=True, many=True)
+    synonyms: list[Claim] = spec("text", many=True)
+    definition: list[Claim] = spec("text")
+    components: list[Claim] = spec("ref:target", many=True)
+    hgnc: list[Claim] = spec("hgnc")
+    uniprot: list[Claim] = spec("uniprot")
+    ncbigene: list[Claim] = spec("ncbigene")
+    note: list[Claim] = spec("text")
+
+
+@dataclass
+class Agent(Record):
+    kind = "drug"
+    label: list[Claim] = spec("text", required=True)
+    modality: list[Claim] = spec("modality", required=True)
+    targets: list[Claim] = spec("ref:target", many=True)
+    synonyms: list[Claim] = spec("text", many=True)
+    developer_codes: list[Claim] = spec("text", many=True)
+    definition: list[Claim] = spec("text")
+    chembl: list[Claim] = spec("chembl")
+    drugbank: list[Claim] = spec("drugbank")
+    wikidata: list[Claim] = spec("wikidata")
+    ncit: list[Claim] = spec("ncit")
+    note: list[Claim] = spec("text")
+
+
+@dataclass
+class Process(Record):
+    kind = "process"
+    label: list[Claim] = spec("text", required=True)
+    go: list[Claim] = spec("go")
+    definition: list[Claim] = spec("text")
+
+
+@dataclass
+class Mechanism(Record):
+    kind = "mechanism"
+    label: list[Claim] = spec("text", required=True)
+    definition: list[Claim] = spec("text", required=True)
+    targets: list[Claim] = spec("ref:target", many=True)
+    processes: list[Claim] = spec("ref:process", many=True)
+    after_regimens: list[Claim] = spec("ref:regimen", many=True)
+    addressed_by: list[Claim] = spec("ref:drug", many=True)
+    note: list[Claim] = spec("text")
+
+
+@dataclass
+class Regimen(Record):
+    kind = "regimen"
+    label: list[Claim] = spec("text", required=True)
+    synonyms: list[Claim] = spec("text", many=True)
+    components: list[Claim] = spec("ref:drug", many=True)
+    broader: list[Claim] = spec("ref:regimen", many=True)
+    definition: list[Claim] = spec("text")
+
+
+@dataclass
+class Arm(Record):
+    kind = "arm"
+    study: str = ""
+    label: list[Claim] = spec("text", required=True)
+    role: list[Claim] = spec("arm-role", required=True)
+    # Each item is a drug key, or ``{one_of: [key, key]}`` for the investigator's choice.
+    drugs: list[Claim] = spec("drugs", required=True, many=True)
+    doses: list[Claim] = spec("text", many=True)
+    enrollment: list[Claim] = spec("int")
+    prior_regimens: list[Claim] = spec("ref:regimen", many=True)
+    note: list[Claim] = spec("text")
+
+
+@dataclass
+class Study(Record):
+    kind = "trial"
+    study_kind: list[Claim] = spec("study-kind", required=True, doc="trial or observational")
+    label: list[Claim] = spec("text", required=True)
+    nct_id: list[Claim] = spec("nct")
+    acronym: list[Claim] = spec("text")
+    synonyms: list[Claim] = spec("text", many=True)
+    post_ici_second_line: list[Claim] = spec("bool", required=True)
+    status: list[Claim] = spec("status")
+    phase: list[Claim] = spec("phase")
+    design: list[Claim] = spec("design")
+    enrollment: list[Claim] = spec("int")
+    region: list[Claim] = spec("text", many=True)
+    prior_regimens: list[Claim] = spec("ref:regimen", many=True)
+    child_pugh: list[Claim] = spec("childpugh", many=True)
+    ps: list[Claim] = spec("ps", many=True)
+    bclc: list[Claim] = spec("bclc", many=True)
+    population: list[Claim] = spec("text")
+    primary_endpoints: list[Claim] = spec("endpoint", many=True)
+    percent_child_pugh_a: list[Claim] = spec("number")
+    percent_bclc_c: list[Claim] = spec("number")
+    percent_mvi: list[Claim] = spec("number")
+    percent_extrahepatic_spread: list[Claim] = spec("number")
+    described_in: list[Claim] = spec("ref:source", many=True)
+    note: list[Claim] = spec("text", many=True)
+    arms: list[Arm] = field(default_factory=list, metadata={"type": "arms", "required": False, "many": True})
+
+    @property
+    def iri_kind(self) -> str:
+        trial = self.study_kind and self.study_kind[0].value == "trial"
+        return "trial" if trial else "study"
+
+
+@dataclass
+class Outcome(Record):
+    kind = "outcome"
+    study: list[Claim] = spec("ref:study", required=True)
+    arm: list[Claim] = spec("arm")
+    endpoint: list[Claim] = spec("endpoint", required=True)
+    label: list[Claim] = spec("text")
+    value: list[Claim] = spec("number")
+    unit: list[Claim] = spec("unit")
+    ci_lower: list[Claim] = spec("number")
+    ci_upper: list[Claim] = spec("number-or-nr", doc="a number, or 'not reached'/'not assessable' as printed")
+    ci_level: list[Claim] = spec("number")
+    line_of_therapy: list[Claim] = spec("int")
+    subgroup: list[Claim] = spec("text")
+    count: list[Claim] = spec("int")
+    denominator: list[Claim] = spec("int")
+    note: list[Claim] = spec("text")
+
+
+# File name -> record class. A curated directory holds these files.
+FILES: dict[str, type[Record]] = {
+    "sources.yaml": Source,
+    "targets.yaml": Target,
+    "agents.yaml": Agent,
+    "processes.yaml": Process,
+    "mechanisms.yaml": Mechanism,
+    "regimens.yaml": Regimen,
+    "trials.yaml": Study,
+    "studies.yaml": Study,
+    "results.yaml": Outcome,
+}
