@@ -105,6 +105,24 @@ class EmbeddedStore:
             raise StoreError(f"store write failed: {err}") from err
         return len(batch)
 
+    def bulk_write(self, graph: ox.NamedNode, quads: Iterable[ox.Triple | ox.Quad]) -> int:
+        """Add one named graph to a store nobody reads yet (a new build); returns the number
+        of quads. pyoxigraph's bulk loader streams them: at 1M quads it is 3x faster than a
+        transaction and does not hold them all in memory (bench/README.md)."""
+        count = 0
+
+        def placed() -> Iterator[ox.Quad]:
+            nonlocal count
+            for q in quads:
+                count += 1
+                yield ox.Quad(q.subject, q.predicate, q.object, graph)
+
+        try:
+            self.inner.bulk_extend(placed())
+        except OSError as err:
+            raise StoreError(f"store write failed: {err}") from err
+        return count
+
     def update(self, sparql_update: str) -> None:
         try:
             self.inner.update(sparql_update)
@@ -212,7 +230,7 @@ def publish(
                 progress(f"kept {len(carried)} quads of other graphs")
             del old
         for name, content in graphs.items():
-            counts[name.value] = new.replace_graph(name, content)
+            counts[name.value] = new.bulk_write(name, content)
             progress(f"wrote {counts[name.value]:>7} quads to <{name.value}>")
 
     build(path, writer)
