@@ -35,7 +35,21 @@ def _catalogue_text() -> str:
     return "\n".join(lines)
 
 
+def with_suggestions(err: UnknownParameter) -> UnknownParameter:
+    """The error with its close matches in the message, for hcckg/cli.py to print."""
+    if not err.suggestions:
+        return err
+    return UnknownParameter(f"{err} (did you mean: {', '.join(err.suggestions)}?)", err.suggestions)
+
+
 def run_query(settings: Settings, args: argparse.Namespace) -> int:
+    try:
+        return _run_query(settings, args)
+    except UnknownParameter as err:
+        raise with_suggestions(err) from err
+
+
+def _run_query(settings: Settings, args: argparse.Namespace) -> int:
     if args.list:
         print(_catalogue_text())
         return 0

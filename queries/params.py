@@ -38,11 +38,9 @@ _EXISTS = "SELECT ?s WHERE { ?s ?p ?o } LIMIT 1"
 
 
 def unknown(message: str, suggestions: list[str] | None = None) -> UnknownParameter:
-    """The error for an unknown value; the message itself names the suggestions, so that
-    every surface (CLI, HTTP) shows them."""
-    suggestions = suggestions or []
-    hint = f"; did you mean: {', '.join(suggestions)}?" if suggestions else ""
-    return UnknownParameter(message + hint, suggestions)
+    """The error for an unknown value; each surface shows ``suggestions`` its own way
+    (server/errors.py for HTTP, queries/cli.py for the command line)."""
+    return UnknownParameter(message, suggestions or [])
 
 
 def normalise(text: str) -> str:
@@ -105,7 +103,10 @@ def _suggest(store, param: Parameter, text: str) -> list[str]:
                     names.setdefault(label.lower(), label)
                 names.setdefault(iri.rsplit("/", 1)[-1].lower(), iri.rsplit("/", 1)[-1])
     close = difflib.get_close_matches(text.lower(), list(names), n=5, cutoff=0.5)
-    return [names[c] for c in close]
+    # A fragment ("wnt") is too short for difflib against long labels: offer names containing it.
+    wanted = normalise(text)
+    containing = [n for n in names if wanted and wanted in normalise(n) and n not in close]
+    return [names[c] for c in close + sorted(containing)[: max(0, 5 - len(close))]]
 
 
 def _resolve_enum(param: Parameter, value: str) -> ox.NamedNode:

@@ -194,11 +194,16 @@ def forest_svg(store, key: str, endpoint: str | None = None) -> str:
 
 
 def cli_pictures(settings: Settings, args: argparse.Namespace) -> int:
+    from queries.cli import with_suggestions
+
     store = open_store(settings)
-    if args.kind == "mechanism":
-        svg = mechanism_svg(store, args.key)
-    else:
-        svg = forest_svg(store, args.key, args.endpoint)
+    try:
+        if args.kind == "mechanism":
+            svg = mechanism_svg(store, args.key)
+        else:
+            svg = forest_svg(store, args.key, args.endpoint)
+    except UnknownParameter as err:
+        raise with_suggestions(err) from err
     if args.output == "-":
         sys.stdout.write(svg + "\n")
     else:
