@@ -464,7 +464,8 @@ def _arm(g: _Graph, study: ox.NamedNode, r: Arm) -> None:
     sources = tuple(dict.fromkeys(s for c in r.drugs for s in c.sources)) or r.source
     g.fact(iri, HCC.agentCount, _literal(len(r.drugs)), sources)
     g.each(iri, HCC.dose, r.doses, ox.Literal)
-    g.each(iri, HCC.enrollment, r.enrollment, _literal)
+    # hcc:enrollment belongs to studies; an arm's patients are its hcc:count.
+    g.each(iri, HCC.count, r.enrollment, _literal)
 
 
 def _outcome(g: _Graph, r: Outcome) -> None:

@@ -31,13 +31,17 @@ SHAPES = Path(__file__).resolve().parent / "shapes" / "curated.ttl"
 
 # Controlled values: the keys of the value resources the ontology declares.
 VOCAB: dict[str, tuple[str, ...]] = {
-    "phase": ("phase-1", "phase-1b", "phase-1-2", "phase-1b-2", "phase-2", "phase-2-3", "phase-3", "phase-na"),
+    "phase": ("early-phase-1", "phase-1", "phase-1b", "phase-1-2", "phase-1b-2", "phase-2", "phase-2-3", "phase-3", "phase-4", "phase-na"),
     "status": (
         "ACTIVE_NOT_RECRUITING", "COMPLETED", "ENROLLING_BY_INVITATION", "NOT_YET_RECRUITING", "RECRUITING",
-        "SUSPENDED", "TERMINATED", "WITHDRAWN", "UNKNOWN",
+        "SUSPENDED", "TERMINATED", "WITHDRAWN", "AVAILABLE", "NO_LONGER_AVAILABLE", "TEMPORARILY_NOT_AVAILABLE",
+        "APPROVED_FOR_MARKETING", "WITHHELD", "UNKNOWN",
     ),
     "design": ("randomised-controlled", "single-arm", "retrospective-cohort", "prospective-cohort", "non-randomised"),
-    "arm-role": ("experimental", "active-comparator", "placebo-comparator", "cohort"),
+    "arm-role": (
+        "experimental", "active-comparator", "placebo-comparator", "sham-comparator", "no-intervention", "other",
+        "cohort",
+    ),
     "childpugh": ("A", "B7", "B"),
     "ps": ("0", "1", "2"),
     "bclc": ("B", "C"),
