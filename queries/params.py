@@ -22,6 +22,7 @@ from ontology.namespace import HCC
 from queries.catalogue import NamedQuery, Parameter
 
 MAX_TEXT = 200
+MIN_PARTIAL = 3
 # The review prints "TGF-ß1" (German sharp s) where it means β, so both read as "beta".
 _GREEK = {"α": "alpha", "β": "beta", "ß": "beta", "γ": "gamma", "κ": "kappa"}
 _NON_ALNUM = re.compile(r"[^a-z0-9]+")
@@ -79,12 +80,19 @@ def _resolve_iri(store, param: Parameter, value: str) -> ox.NamedNode:
         )
     wanted = normalise(text)
     matches: set[str] = set()
+    partial: set[str] = set()
     for kind in param.kinds:
         if kind not in KINDS:
             raise unknown(f"{param.name}: the query names an unknown kind {kind!r}")
         for iri, names in candidates(store, kind).items():
-            if any(normalise(n) == wanted for n in names):
+            normalised = [normalise(n) for n in names]
+            if wanted in normalised:
                 matches.add(iri)
+            elif len(wanted) >= MIN_PARTIAL and any(wanted in n for n in normalised):
+                partial.add(iri)
+    # A fragment that names exactly one resource ("wnt") is as good as its full name.
+    if not matches and len(partial) == 1:
+        matches = partial
     if len(matches) == 1:
         return ox.NamedNode(matches.pop())
     if len(matches) > 1:
