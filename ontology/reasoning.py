@@ -6,11 +6,12 @@ between IRIs, and the data properties that class definitions mention), plus two 
 the data is curated to meet:
 
 - **Closed arms.** The sources list every agent of an arm, so each arm is asserted to include
-  only the agents it names (``includesAgent only {a, b}``). Without this, open-world
+  at most as many agents as it names (``includesAgent max n``). Without this, open-world
   reasoning could never prove that an arm's agents are *all* antibodies or small molecules,
   which is what the ICI-based family needs.
 - **Unique names for agents and targets.** Different IRIs are different agents (targets), so
-  "two checkpoint inhibitors" or "two checkpoint targets" can be counted.
+  the closure above works and "two checkpoint inhibitors" or "two checkpoint targets" can be
+  counted. Stated per arm and per agent only, to keep HermiT fast.
 
 The result holds only what is new: inferred ``rdf:type`` to named classes (every named
 superclass, so that SPARQL needs no entailment), inferred object-property assertions
@@ -46,6 +47,7 @@ _INVERSE_OF = ox.NamedNode(OWL + "inverseOf")
 _DISJOINT_WITH = ox.NamedNode(OWL + "disjointWith")
 _MEMBERS = ox.NamedNode(OWL + "members")
 _THING = OWL + "Thing"
+_NNI = ox.NamedNode("http://www.w3.org/2001/XMLSchema#nonNegativeInteger")
 
 
 class OntologyInconsistent(HcckgError):
@@ -150,41 +152,45 @@ def _rdf_list(items: list[ox.Term], out: list[ox.Triple]) -> ox.BlankNode | ox.N
 
 
 def _closure_axioms(facts: list[ox.Triple]) -> list[ox.Triple]:
-    """``arm a [owl:onProperty includesAgent; owl:allValuesFrom [owl:oneOf (agents)]]``."""
-    agents: dict[ox.NamedNode, list[ox.NamedNode]] = defaultdict(list)
+    """``arm a [owl:onProperty includesAgent; owl:maxCardinality n]`` with n the number of agents
+    the arm names. With the agents known to be different, this closes the arm: any agent it
+    includes is one of those named. (Cheaper for HermiT than ``owl:oneOf``.)"""
+    agents: dict[ox.NamedNode, set[ox.NamedNode]] = defaultdict(set)
     for t in facts:
         if t.predicate == HCC.includesAgent:
-            agents[t.subject].append(t.object)
+            agents[t.subject].add(t.object)
     out: list[ox.Triple] = []
     for arm, members in sorted(agents.items(), key=lambda kv: kv[0].value):
-        one_of = ox.BlankNode()
         restriction = ox.BlankNode()
         out += [
-            ox.Triple(one_of, _TYPE, _OWL_CLASS),
-            ox.Triple(one_of, ox.NamedNode(OWL + "oneOf"), _rdf_list(sorted(set(members), key=str), out)),
             ox.Triple(restriction, _TYPE, ox.NamedNode(OWL + "Restriction")),
             ox.Triple(restriction, _ON_PROPERTY, HCC.includesAgent),
-            ox.Triple(restriction, ox.NamedNode(OWL + "allValuesFrom"), one_of),
+            ox.Triple(
+                restriction,
+                ox.NamedNode(OWL + "maxCardinality"),
+                ox.Literal(str(len(members)), datatype=_NNI),
+            ),
             ox.Triple(arm, _TYPE, restriction),
         ]
     return out
 
 
 def _unique_name_axioms(facts: list[ox.Triple]) -> list[ox.Triple]:
-    """One ``owl:AllDifferent`` over every agent and target the facts mention."""
-    linked = {HCC.includesAgent, HCC.hasComponent}
-    names: set[ox.NamedNode] = set()
+    """``owl:AllDifferent`` over the agents of each arm and the targets of each agent: only
+    where counting needs it, because every inequality costs HermiT time."""
+    groups: dict[tuple[ox.NamedNode, ox.NamedNode], set[ox.NamedNode]] = defaultdict(set)
     for t in facts:
-        if t.predicate == HCC.hasTarget:
-            names.update((t.subject, t.object))
-        elif t.predicate in linked:
-            names.add(t.object)
-    if len(names) < 2:
-        return []
+        if t.predicate in (HCC.includesAgent, HCC.hasTarget):
+            groups[(t.subject, t.predicate)].add(t.object)
     out: list[ox.Triple] = []
-    node = ox.BlankNode()
-    out.append(ox.Triple(node, _TYPE, ox.NamedNode(OWL + "AllDifferent")))
-    out.append(ox.Triple(node, ox.NamedNode(OWL + "distinctMembers"), _rdf_list(sorted(names, key=str), out)))
+    for _key, members in sorted(groups.items(), key=lambda kv: (kv[0][0].value, kv[0][1].value)):
+        if len(members) < 2:
+            continue
+        node = ox.BlankNode()
+        out.append(ox.Triple(node, _TYPE, ox.NamedNode(OWL + "AllDifferent")))
+        out.append(
+            ox.Triple(node, ox.NamedNode(OWL + "distinctMembers"), _rdf_list(sorted(members, key=str), out))
+        )
     return out
 
 

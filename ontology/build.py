@@ -1,0 +1,143 @@
+"""The ontology as triples, and ``hcckg ontology build``: reason, check, write the release.
+
+Release artifacts (in ``output_dir``): ``hcckg.ttl`` (Turtle), ``hcckg.owl`` (RDF/XML, for
+Protégé and owlready2), ``hcckg.jsonld`` (JSON-LD), ``inferred.ttl`` (what HermiT adds to the
+TBox alone) and ``hcckg.html`` (the term pages the server shows at the ontology IRI).
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from graph import iris
+from graph.errors import HcckgError, SourceError
+from graph.store import memory_store
+from ontology.namespace import DCTERMS, OWL, RDF, RDFS, SKOS, XSD, ontology_ns
+
+ONTOLOGY_FILE = Path(__file__).with_name("hcckg.ttl")
+QC_DIR = Path(__file__).with_name("qc")
+ARTIFACTS = {
+    "hcckg.ttl": ox.RdfFormat.TURTLE,
+    "hcckg.owl": ox.RdfFormat.RDF_XML,
+    "hcckg.jsonld": ox.RdfFormat.JSON_LD,
+}
+
+
+class OntologyQCFailed(HcckgError):
+    """A QC check found errors in the ontology; the message lists them."""
+
+
+def ontology_triples(path: Path = ONTOLOGY_FILE) -> list[ox.Triple]:
+    """The ontology's triples, with IRIs moved to the configured base (``HCCKG_BASE_IRI``)."""
+    try:
+        quads = list(ox.parse(path=str(path), format=ox.RdfFormat.TURTLE))
+    except SyntaxError as err:
+        raise SourceError([f"{path}: {err}"]) from err
+    except OSError as err:
+        raise SourceError([f"{path}: cannot read: {err}"]) from err
+    return [ox.Triple(_rebased(q.subject), _rebased(q.predicate), _rebased(q.object)) for q in quads]
+
+
+def _rebased(term):
+    return ox.NamedNode(iris.rebase(term.value)) if isinstance(term, ox.NamedNode) else term
+
+
+def prefixes() -> dict[str, str]:
+    base = iris.base_iri()
+    return {
+        "hcc": ontology_ns(),
+        "owl": OWL,
+        "rdf": RDF,
+        "rdfs": RDFS,
+        "xsd": XSD,
+        "skos": SKOS,
+        "dcterms": DCTERMS,
+        "obo": "http://purl.obolibrary.org/obo/",
+        "res": base + "resource/",
+    }
+
+
+@dataclass
+class Report:
+    output_dir: Path
+    triples: int
+    inferred: int
+    reasoning_seconds: float
+    checks: int
+    artifacts: list[Path] = field(default_factory=list)
+    counts: dict[str, int] = field(default_factory=dict)
+
+    def summary(self) -> str:
+        terms = ", ".join(f"{n} {kind}" for kind, n in self.counts.items())
+        lines = [
+            f"ontology: {self.triples} triples ({terms})",
+            f"reasoner: HermiT finds it consistent, no unsatisfiable classes; "
+            f"{self.inferred} inferred triples in {self.reasoning_seconds:.1f} s",
+            f"qc: {self.checks} checks passed",
+            f"wrote {len(self.artifacts)} files to {self.output_dir}:",
+        ]
+        lines += [f"  {p.name}" for p in self.artifacts]
+        return "\n".join(lines)
+
+
+def build_release(output_dir: str | Path) -> Report:
+    """Reason over the ontology, run its QC checks, and write the release artifacts.
+    Raises OntologyInconsistent or OntologyQCFailed (nothing is written then)."""
+    from ontology.docs import render_html
+    from ontology.qc import run_checks
+    from ontology.reasoning import reason
+
+    triples = ontology_triples()
+    started = time.monotonic()
+    reasoned = reason(triples, [])
+    seconds = time.monotonic() - started
+
+    store = memory_store()
+    store.replace_graph(iris.graph("ontology"), triples)
+    checks = sorted(QC_DIR.glob("*-violation.rq"))
+    findings = [f for f in run_checks(store, checks) if f.severity == "error"]
+    if findings:
+        listing = "\n  ".join(str(f) for f in findings[:50])
+        raise OntologyQCFailed(f"{len(findings)} QC error(s) in {ONTOLOGY_FILE}:\n  {listing}")
+
+    out = Path(output_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    written = []
+    for name, fmt in ARTIFACTS.items():
+        written.append(_write(out / name, triples, fmt))
+    written.append(_write(out / "inferred.ttl", reasoned.inferred, ox.RdfFormat.TURTLE))
+    html = out / "hcckg.html"
+    html.write_text(render_html(triples), encoding="utf-8")
+    written.append(html)
+    return Report(out, len(triples), len(reasoned.inferred), seconds, len(checks), written, _counts(triples))
+
+
+def _write(path: Path, triples: list[ox.Triple], fmt: ox.RdfFormat) -> Path:
+    kwargs = {} if fmt == ox.RdfFormat.N_TRIPLES else {"prefixes": prefixes()}
+    data = ox.serialize(triples, format=fmt, **kwargs)
+    path.write_bytes(data)
+    return path
+
+
+def _counts(triples: list[ox.Triple]) -> dict[str, int]:
+    kinds = {"classes": "Class", "object properties": "ObjectProperty", "data properties": "DatatypeProperty"}
+    ns = ontology_ns()
+    counts = {}
+    for label, kind in kinds.items():
+        kind_node = ox.NamedNode(OWL + kind)
+        counts[label] = sum(
+            1
+            for t in triples
+            if t.predicate.value == RDF + "type" and t.object == kind_node and t.subject.value.startswith(ns)
+        )
+    counts["individuals"] = sum(
+        1 for t in triples if t.predicate.value == RDF + "type" and t.object.value == OWL + "NamedIndividual"
+    )
+    return counts
+
+
+__all__ = ["ONTOLOGY_FILE", "QC_DIR", "ontology_triples", "build_release", "Report", "OntologyQCFailed"]
