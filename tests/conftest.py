@@ -43,3 +43,110 @@ def built_store(built_settings: Settings) -> Iterator:
 def tmp_settings(tmp_path: Path) -> Settings:
     """Settings pointing at an empty store location of this test's own."""
     return dataclasses.replace(load_settings(), store=str(tmp_path / "store"))
+
+
+# -- the server's fixtures: a small sample store, the app on it, a live `hcckg serve` ------
+
+SAMPLE_TRIG = Path(__file__).parent / "data" / "server" / "sample.trig"
+FILLER_GRAPH = "http://example.org/filler"
+FILLER_TRIPLES = 300  # enough for the size limit, and for a cross product that runs for minutes
+
+
+@pytest.fixture(scope="session")
+def sample_store_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    """Settings whose store is an on-disk build of tests/data/server/sample.trig plus a
+    filler graph of numbered triples (example.org) for the size and time limits."""
+    import pyoxigraph as ox
+
+    from graph.store import build
+
+    def writer(store) -> None:
+        store.inner.bulk_load(path=str(SAMPLE_TRIG), format=ox.RdfFormat.TRIG)
+        filler = ox.NamedNode(FILLER_GRAPH)
+        store.inner.bulk_extend(
+            ox.Quad(
+                ox.NamedNode(f"http://example.org/item/{i}"),
+                ox.NamedNode("http://example.org/rank"),
+                ox.Literal(i),
+                filler,
+            )
+            for i in range(FILLER_TRIPLES)
+        )
+
+    path = tmp_path_factory.mktemp("sample") / "store"
+    build(path, writer)
+    return dataclasses.replace(load_settings(), store=str(path))
+
+
+@pytest.fixture(scope="session")
+def sample_app(sample_store_settings: Settings):
+    """The Flask app answering from the sample store (in memory), 2 s time limit, 100 rows."""
+    from server import create_app
+
+    settings = dataclasses.replace(sample_store_settings, query_timeout=2.0, max_rows=100)
+    return create_app({"SETTINGS": settings, "TESTING": True})
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def live_server(sample_store_settings: Settings, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """`hcckg serve` (gunicorn, 2 workers) on a free loopback port, answering from the
+    sample store with a 2 s time limit and 100 rows; yields its base URL."""
+    import subprocess
+    import sys
+    import time
+    import urllib.request
+
+    port = _free_port()
+    env = dict(
+        os.environ,
+        HCCKG_STORE=sample_store_settings.store,
+        HCCKG_QUERY_TIMEOUT="2",
+        HCCKG_MAX_ROWS="100",
+        HCCKG_WORKERS="2",
+        HCCKG_THREADS="4",
+    )
+    env.pop("HCCKG_UPDATE_TOKEN", None)
+    cmd = [sys.executable, "-m", "hcckg.cli", "serve", "--host", "127.0.0.1", "--port", str(port)]
+    log = tmp_path_factory.mktemp("serve") / "serve.log"
+    # A file, not a pipe: a full pipe would block the server's logging.
+    with log.open("wb") as sink:
+        proc = subprocess.Popen(cmd, env=env, stdout=sink, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            with urllib.request.urlopen(url + "/health", timeout=2) as answer:
+                if answer.status == 200:
+                    break
+        except OSError:
+            if proc.poll() is not None or time.monotonic() > deadline:
+                proc.kill()
+                raise RuntimeError(f"hcckg serve did not start: {log.read_text()[-2000:]}") from None
+            time.sleep(0.1)
+    yield url
+    proc.terminate()
+    try:
+        proc.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+
+
+@pytest.fixture(scope="session")
+def review_store():
+    """An in-memory store holding only the curated review graph (loaded and validated once)."""
+    from graph import iris
+    from graph.store import memory_store
+    from loaders.curated import load
+
+    store = memory_store()
+    store.replace_graph(iris.graph("review"), load())
+    return store

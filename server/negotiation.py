@@ -1,0 +1,153 @@
+"""Content negotiation: every media type the server speaks, in one place.
+
+Three tables, one per kind of answer: SPARQL results (SELECT/ASK), RDF graphs (CONSTRUCT,
+DESCRIBE, resource pages, the service description, VoID) and pages (HTML or RDF). Each
+row is (short name for the ``format`` parameter, media types it answers to, the pyoxigraph
+format). The first media type of a row is the one sent in ``Content-Type``; the first row
+of a table is the default when the client accepts anything.
+
+``choose()`` follows RFC 9110: each offered type gets the quality of the most specific
+``Accept`` range that matches it; the highest quality above zero wins, ties go to the
+table's order. A ``format`` parameter (a short name or a media type) overrides ``Accept``.
+Nothing acceptable raises werkzeug's ``NotAcceptable`` (406), which ``server/errors.py``
+renders.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pyoxigraph as ox
+from werkzeug.exceptions import NotAcceptable
+
+
+@dataclass(frozen=True)
+class Format:
+    name: str
+    media_types: tuple[str, ...]
+    oxigraph: ox.QueryResultsFormat | ox.RdfFormat | None  # None: HTML, rendered by a template
+    extension: str
+
+    @property
+    def content_type(self) -> str:
+        media = self.media_types[0]
+        return (
+            f"{media}; charset=utf-8"
+            if media.startswith("text/") or media == "application/n-triples"
+            else media
+        )
+
+
+HTML = Format("html", ("text/html", "application/xhtml+xml"), None, "html")
+
+RESULTS = (
+    Format(
+        "json",
+        ("application/sparql-results+json", "application/json"),
+        ox.QueryResultsFormat.JSON,
+        "srj",
+    ),
+    Format(
+        "xml",
+        ("application/sparql-results+xml", "application/xml", "text/xml"),
+        ox.QueryResultsFormat.XML,
+        "srx",
+    ),
+    Format("csv", ("text/csv",), ox.QueryResultsFormat.CSV, "csv"),
+    Format("tsv", ("text/tab-separated-values",), ox.QueryResultsFormat.TSV, "tsv"),
+)
+
+GRAPH = (
+    Format("turtle", ("text/turtle", "application/x-turtle"), ox.RdfFormat.TURTLE, "ttl"),
+    Format("ntriples", ("application/n-triples", "text/plain"), ox.RdfFormat.N_TRIPLES, "nt"),
+    Format("rdfxml", ("application/rdf+xml", "application/xml", "text/xml"), ox.RdfFormat.RDF_XML, "rdf"),
+    Format("jsonld", ("application/ld+json", "application/json"), ox.RdfFormat.JSON_LD, "jsonld"),
+    Format("nquads", ("application/n-quads",), ox.RdfFormat.N_QUADS, "nq"),
+    Format("trig", ("application/trig",), ox.RdfFormat.TRIG, "trig"),
+)
+
+# Linked-data pages: HTML first so that browsers (and "Accept: */*") get the page.
+PAGE = (HTML, *GRAPH[:4])
+
+# Whole-store dumps: only formats that hold named graphs and can be written in pieces.
+DATASET = tuple(f for f in GRAPH if f.name in ("nquads", "trig"))
+
+# Aliases accepted in the ``format`` parameter besides each row's name.
+_ALIASES = {
+    "ttl": "turtle",
+    "nt": "ntriples",
+    "n-triples": "ntriples",
+    "rdf": "rdfxml",
+    "rdf+xml": "rdfxml",
+    "owl": "rdfxml",
+    "json-ld": "jsonld",
+    "nq": "nquads",
+    "n-quads": "nquads",
+    "srj": "json",
+    "srx": "xml",
+}
+
+
+def parse_accept(header: str | None) -> list[tuple[str, float, int]]:
+    """``Accept`` as (range, quality, specificity), in header order. Malformed
+    parameters are ignored rather than failing the request."""
+    ranges = []
+    for part in (header or "").split(","):
+        fields = [f.strip() for f in part.split(";")]
+        media = fields[0].lower()
+        if not media or "/" not in media:
+            continue
+        quality = 1.0
+        for param in fields[1:]:
+            key, _, value = param.partition("=")
+            if key.strip().lower() == "q":
+                try:
+                    quality = min(max(float(value), 0.0), 1.0)
+                except ValueError:
+                    quality = 1.0
+        main, _, sub = media.partition("/")
+        specificity = 0 if main == "*" else 1 if sub == "*" else 2
+        ranges.append((media, quality, specificity))
+    return ranges
+
+
+def _quality(media: str, ranges: list[tuple[str, float, int]]) -> float:
+    main = media.split("/")[0]
+    best: tuple[int, float] | None = None
+    for rng, quality, specificity in ranges:
+        matches = rng in (media, "*/*", f"{main}/*")
+        if matches and (best is None or specificity > best[0]):
+            best = (specificity, quality)
+    return best[1] if best else 0.0
+
+
+def by_name(name: str, table: tuple[Format, ...]) -> Format | None:
+    """A format of ``table`` named by a short name, an alias or a media type."""
+    key = name.strip().lower()
+    key = _ALIASES.get(key, key)
+    for fmt in table:
+        if key == fmt.name or key in fmt.media_types:
+            return fmt
+    return None
+
+
+def choose(table: tuple[Format, ...], accept: str | None, format_param: str | None = None) -> Format:
+    """The format of ``table`` to answer with (see the module docstring)."""
+    if format_param:
+        fmt = by_name(format_param, table)
+        if fmt is None:
+            names = ", ".join(f.name for f in table)
+            raise NotAcceptable(f"format {format_param!r} is not available here; use one of: {names}")
+        return fmt
+    ranges = parse_accept(accept)
+    if not ranges:
+        return table[0]
+    best, best_quality = None, 0.0
+    for fmt in table:
+        quality = max(_quality(m, ranges) for m in fmt.media_types)
+        if quality > best_quality:
+            best, best_quality = fmt, quality
+    if best is None:
+        offered = ", ".join(f.media_types[0] for f in table)
+        raise NotAcceptable(f"none of the accepted media types ({accept}) is available; offered: {offered}")
+    return best
