@@ -67,14 +67,6 @@ INTERVENTION_TYPE = (
 )  # fmt: skip
 SEX = ("FEMALE", "MALE", "ALL")
 
-# Arm types → the ontology's two arm roles; OTHER says nothing about the role.
-ARM_ROLE = {
-    "EXPERIMENTAL": "experimental",
-    "ACTIVE_COMPARATOR": "comparator",
-    "PLACEBO_COMPARATOR": "comparator",
-    "SHAM_COMPARATOR": "comparator",
-    "NO_INTERVENTION": "comparator",
-}
 PHASE_NUMBER = {"EARLY_PHASE1": "1", "PHASE1": "1", "PHASE2": "2", "PHASE3": "3", "PHASE4": "4"}
 
 # The agent classes of the ontology: curated drugs are typed with the most specific one, and
@@ -441,7 +433,10 @@ def _date_key(value: str | None) -> str:
 
 
 def phase_key(phases: list[str]) -> str | None:
-    """["PHASE1", "PHASE2"] → "phase-1-2"; ["NA"] → "phase-na"; [] → None."""
+    """["PHASE1", "PHASE2"] → "phase-1-2"; ["NA"] → "phase-na"; [] → None. The ontology has
+    its own individual for an early phase 1 study alone."""
+    if phases == ["EARLY_PHASE1"]:
+        return "early-phase-1"
     numbers = sorted({PHASE_NUMBER[p] for p in phases if p in PHASE_NUMBER})
     if numbers:
         return "phase-" + "-".join(numbers)
@@ -449,8 +444,13 @@ def phase_key(phases: list[str]) -> str | None:
 
 
 def status_key(word: str) -> str:
-    """The status resource key of an enum word, as the curated trials use it."""
-    return iris.slug(word)
+    """The status individuals of the ontology are named by the registry's enum words."""
+    return word
+
+
+def arm_role_key(arm_type: str) -> str:
+    """``ACTIVE_COMPARATOR`` → ``active-comparator``, as the ontology's arm-role individuals."""
+    return iris.slug(arm_type)
 
 
 class _Facts:
@@ -616,9 +616,8 @@ def to_triples(
         f.add(arm, HCC.armOf, trial)
         if arm_group.get("description"):
             f.add(arm, _n(DCTERMS + "description"), arm_group["description"])
-        role = ARM_ROLE.get(arm_group.get("type", ""))
-        if role:
-            f.add(arm, HCC.armRole, iris.resource("arm-role", role))
+        if arm_group.get("type"):
+            f.add(arm, HCC.armRole, iris.resource("arm-role", arm_role_key(arm_group["type"])))
         included: list[ox.NamedNode] = []
         names = {normalise(strip_type(n)) for n in arm_group.get("interventionNames", [])}
         for key, agents in agents_of.items():
@@ -676,7 +675,8 @@ class LoadReport:
 
 
 _STORED_UPDATES = """
-SELECT ?g ?date WHERE { GRAPH ?g { ?record a ?registryRecord ; ?lastUpdate ?date } }
+# pyoxigraph binds only projected variables, hence the two constant columns.
+SELECT ?g ?date ?registryRecord ?lastUpdate WHERE { GRAPH ?g { ?record a ?registryRecord ; ?lastUpdate ?date } }
 """
 
 
