@@ -18,7 +18,7 @@ import pyoxigraph as ox
 from graph.errors import UnknownParameter
 from graph.iris import KINDS
 from hcckg.config import base_iri
-from ontology.namespace import HCC
+from ontology.namespace import DEFAULT_ONTOLOGY_NS, HCC, ontology_ns
 from queries.catalogue import NamedQuery, Parameter
 
 MAX_TEXT = 200
@@ -30,8 +30,9 @@ _NON_ALNUM = re.compile(r"[^a-z0-9]+")
 _CANDIDATES = """
 PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
 PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+PREFIX hcc: <https://w3id.org/hcckg/ontology/>
 SELECT DISTINCT ?s ?name ?prefix WHERE {
-  ?s rdfs:label|skos:altLabel|skos:prefLabel ?name .
+  ?s rdfs:label|skos:altLabel|skos:prefLabel|hcc:developerCode|hcc:acronym ?name .
   FILTER(isIRI(?s) && STRSTARTS(STR(?s), ?prefix))
 }
 """
@@ -58,7 +59,8 @@ def candidates(store, kind: str) -> dict[str, set[str]]:
     """Resources of one kind: IRI -> the names it answers to (key, labels, synonyms)."""
     prefix = f"{base_iri()}resource/{kind}/"
     found: dict[str, set[str]] = {}
-    for row in store.query(_CANDIDATES, substitutions={"prefix": ox.Literal(prefix)}):
+    sparql = _CANDIDATES.replace(DEFAULT_ONTOLOGY_NS, ontology_ns())
+    for row in store.query(sparql, substitutions={"prefix": ox.Literal(prefix)}):
         iri = row["s"].value
         found.setdefault(iri, {iri[len(prefix) :]}).add(row["name"].value)
     return found
@@ -79,24 +81,26 @@ def _resolve_iri(store, param: Parameter, value: str) -> ox.NamedNode:
             _suggest(store, param, text.rsplit("/", 1)[-1]),
         )
     wanted = normalise(text)
-    matches: set[str] = set()
     partial: set[str] = set()
+    # Kinds are tried in the order the query lists them: for ``[drug, regimen]`` the drug
+    # "lenvatinib" wins over the one-drug regimen of the same name.
     for kind in param.kinds:
         if kind not in KINDS:
             raise unknown(f"{param.name}: the query names an unknown kind {kind!r}")
+        matches: set[str] = set()
         for iri, names in candidates(store, kind).items():
             normalised = [normalise(n) for n in names]
             if wanted in normalised:
                 matches.add(iri)
             elif len(wanted) >= MIN_PARTIAL and any(wanted in n for n in normalised):
                 partial.add(iri)
+        if len(matches) == 1:
+            return ox.NamedNode(matches.pop())
+        if len(matches) > 1:
+            raise unknown(f"{param.name}: {text!r} is ambiguous", sorted(matches))
     # A fragment that names exactly one resource ("wnt") is as good as its full name.
-    if not matches and len(partial) == 1:
-        matches = partial
-    if len(matches) == 1:
-        return ox.NamedNode(matches.pop())
-    if len(matches) > 1:
-        raise unknown(f"{param.name}: {text!r} is ambiguous", sorted(matches))
+    if len(partial) == 1:
+        return ox.NamedNode(partial.pop())
     raise unknown(
         f"{param.name}: no {' or '.join(param.kinds)} is called {text!r}", _suggest(store, param, text)
     )
@@ -107,9 +111,10 @@ def _suggest(store, param: Parameter, text: str) -> list[str]:
     for kind in param.kinds:
         if kind in KINDS:
             for iri, labels in candidates(store, kind).items():
-                for label in labels:
+                key = iri.rsplit("/", 1)[-1]
+                # Labels as curated first, so "Lenvatinib" is offered rather than its key.
+                for label in sorted(labels - {key}) + [key]:
                     names.setdefault(label.lower(), label)
-                names.setdefault(iri.rsplit("/", 1)[-1].lower(), iri.rsplit("/", 1)[-1])
     close = difflib.get_close_matches(text.lower(), list(names), n=5, cutoff=0.5)
     # A fragment ("wnt") is too short for difflib against long labels: offer names containing it.
     wanted = normalise(text)

@@ -1,0 +1,98 @@
+"""Named queries' expected answers on the real build (the curated review data), through
+the shared session fixture ``built_store``."""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+
+import pytest
+
+from queries.catalogue import load_catalogue
+from queries.execute import run_named
+from queries.pictures import forest_svg, mechanism_svg
+
+R = "https://w3id.org/hcckg/resource/"
+SVG = "{http://www.w3.org/2000/svg}"
+
+
+def run(store, name, order=None, **params):
+    return run_named(store, load_catalogue()[name], params, order=order).rows
+
+
+def test_wnt_leads_through_fgfr4_and_lenvatinib_to_lenvatinib_trials(built_store):
+    rows = run(built_store, "mechanism_paths", mechanism="wnt")
+    assert {(r["targetLabel"], r["drugLabel"]) for r in rows} == {("FGFR4", "lenvatinib")}
+    trials = {r["nctId"] for r in rows}
+    assert {"NCT06138769", "NCT04770896", "NCT05168163", "NCT05101629"} <= trials
+    imbrave = next(r for r in rows if r["nctId"] == "NCT04770896")
+    assert (imbrave["phaseRank"], imbrave["randomised"], imbrave["enrollment"]) == (3, True, 554)
+    assert imbrave["armSources"] == "ascari-2026-table-1"
+    # Ordered by strength of evidence, the phase 3 RCT comes first.
+    assert run(built_store, "mechanism_paths", order="evidence", mechanism="wnt")[0]["nctId"] == "NCT04770896"
+
+
+def test_garp_leads_to_livmoniplimab_and_the_livigno_trials(built_store):
+    rows = run(built_store, "mechanism_paths", mechanism="TGF-β1 release from GARP")
+    assert {r["drugLabel"] for r in rows} == {"livmoniplimab"}
+    assert {"NCT05822752", "NCT06109272"} <= {r["nctId"] for r in rows}
+    assert all("ascari-2026-ref-25" in r["targetSources"] for r in rows)
+    recruiting = run(built_store, "mechanism_paths", mechanism="garp", status="recruiting")
+    assert recruiting == []  # LIVIGNO-1 is active, not recruiting
+
+
+def test_trials_by_drug_family_and_status(built_store):
+    assert "NCT04696055" in {r["nctId"] for r in run(built_store, "trials", drug="regorafenib")}
+    tki = {r["nctId"] for r in run(built_store, "trials", family="tki")}
+    assert {"NCT06138769", "NCT04767906", "NCT05134532"} <= tki
+    recruiting = run(built_store, "trials", status="RECRUITING")
+    assert recruiting and all(r["statusLabel"].lower() == "recruiting" for r in recruiting)
+
+
+def test_trials_open_after_atezo_bev_with_child_pugh_b7(built_store):
+    rows = run(built_store, "trials_for_patient", priorRegimen="atezo-bev", childPugh="B7", ps="1")
+    # Table 3: Child-Pugh A-B7 trials for patients after atezo-bev or after any ICI.
+    assert {"NCT06446154"} <= {r["nctId"] for r in rows}
+    assert "NCT06138769" not in {r["nctId"] for r in rows}  # Child-Pugh A only
+
+
+def test_drugs_for_tam_mechanism(built_store):
+    rows = run(built_store, "drugs_for_mechanism", mechanism="tam-csf1r")
+    assert "regorafenib" in {r["drugLabel"] for r in rows}
+
+
+def test_table_2_side_by_side(built_store):
+    rows = run(built_store, "results_table", agent="lenvatinib")
+    chon = next(r for r in rows if r["patients"] == 126 and r["mPFS"] == "3.5")
+    assert (chon["mOS"], chon["ORR"], chon["DCR"], chon["trae34"], chon["region"]) == (
+        "10.3",
+        "7.5",
+        "67.5",
+        "35",
+        "Korea",
+    )
+
+
+def test_gaps_on_the_review(built_store):
+    conflicts = {
+        (r["property"], r["value1"], r["value2"]) for r in run(built_store, "gaps_conflicting_values")
+    }
+    assert ("enrollment", "120", "130") in conflicts  # LIVIGNO-1: text vs Table 1
+    assert ("enrollment", "105", "5") in conflicts  # NCT05178043: text vs Table 1
+    kinds = {r["kind"] for r in run(built_store, "gaps_untested")}
+    assert "mechanism" in kinds
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [("atezo-bev", "regimen"), ("TGF-beta", "target"), ("GPC3", "target"), ("MIV-818", "drug")],
+)
+def test_search_examples_of_the_issue(built_store, text, kind):
+    assert kind in {r["kind"] for r in run(built_store, "search", text=text)}
+
+
+def test_pictures_on_real_data(built_store):
+    root = ET.fromstring(mechanism_svg(built_store, "wnt"))
+    links = {a.get("href") for a in root.iter(f"{SVG}a")}
+    assert {"/resource/target/fgfr4", "/resource/drug/lenvatinib", "/resource/trial/NCT06138769"} <= links
+    forest = ET.fromstring(forest_svg(built_store, "lenvatinib", "pfs"))
+    assert "5.4 (5.3–5.6)" in [t.text for t in forest.iter(f"{SVG}text")]
