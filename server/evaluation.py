@@ -37,6 +37,7 @@ from __future__ import annotations
 import logging
 import re
 import threading
+import traceback
 from collections.abc import Callable
 from dataclasses import dataclass
 from itertools import islice
@@ -123,6 +124,16 @@ def is_update(sparql: str) -> bool:
         if match and match.group(1).upper() in UPDATE_KEYWORDS:
             return True
     return False
+
+
+def _release_frames(err: BaseException | None) -> None:
+    """pyoxigraph's result objects must be dropped by the thread that made them: clear the
+    locals of the traceback's frames (and of chained errors) before the error changes thread."""
+    seen = set()
+    while err is not None and id(err) not in seen:
+        seen.add(id(err))
+        traceback.clear_frames(err.__traceback__)
+        err = err.__cause__ or err.__context__
 
 
 # -- the limits --------------------------------------------------------------------------
@@ -227,6 +238,7 @@ class Evaluator:
             try:
                 box["value"] = work()
             except BaseException as err:  # handed to the request thread, which raises it
+                _release_frames(err)
                 box["error"] = err
             finally:
                 done.set()
