@@ -217,7 +217,9 @@ def _run_hermit(triples: list[ox.Triple], tbox: list[ox.Triple], facts: list[ox.
             raise ReasonerUnavailable(f"cannot run Java for HermiT: {err}") from err
         finally:
             tempfile.tempdir = saved
-    unsatisfiable = sorted(c.iri for c in world.inconsistent_classes() if hasattr(c, "iri"))
+    unsatisfiable = sorted(
+        c.iri for c in world.inconsistent_classes() if hasattr(c, "iri") and c.iri != OWL + "Nothing"
+    )
     if unsatisfiable:
         names = ", ".join(f"<{iri}>" for iri in unsatisfiable)
         raise OntologyInconsistent(
