@@ -10,6 +10,9 @@ Errors are the project's exceptions; ``server/errors.py`` turns them into status
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TypeVar
+
 from flask import Blueprint, Response, current_app, jsonify, request
 
 from graph.errors import NotFound
@@ -20,7 +23,7 @@ from queries.execute import run_named
 from queries.pictures import forest_svg, mechanism_svg
 from server.negotiation import Format, choose
 
-bp = Blueprint("api", __name__)
+bp = Blueprint("api", __name__, url_prefix="/api")
 
 TABLES = (
     Format("json", ("application/json",), None, "json"),
@@ -28,21 +31,34 @@ TABLES = (
 )
 # Query-string keys that steer the answer rather than fill a parameter.
 CONTROL = ("format", "order")
+T = TypeVar("T")
+
+
+def _site():
+    """The app's state from server.create_app (store and time-limited evaluator), if any."""
+    return current_app.extensions.get("hcckg")
 
 
 def get_store() -> EmbeddedStore:
-    """The app's store: ``app.extensions["hcckg.store"]`` when the factory set one, else
-    the store the settings name, opened once per app."""
+    """The store the app answers from: create_app's, or (for a bare app with this
+    blueprint) ``app.extensions["hcckg.store"]``, or the one the settings name."""
+    site = _site()
+    if site is not None:
+        return site.store
     store = current_app.extensions.get("hcckg.store")
     if store is None:
-        settings = current_app.config.get("HCCKG_SETTINGS") or load_settings()
-        store = current_app.extensions["hcckg.store"] = open_store(settings)
+        store = current_app.extensions["hcckg.store"] = open_store(load_settings())
     return store
 
 
-def _max_rows() -> int | None:
-    settings = current_app.config.get("HCCKG_SETTINGS")
-    return settings.max_rows if settings is not None else load_settings().max_rows
+def _limited(work: Callable[[], T]) -> T:
+    """``work()`` under the server's time limit (HCCKG_QUERY_TIMEOUT) when it has one."""
+    site = _site()
+    return site.evaluator.bounded(work) if site is not None else work()
+
+
+def _max_rows() -> int:
+    return int(current_app.config.get("MAX_ROWS") or load_settings().max_rows)
 
 
 @bp.get("/queries")
@@ -74,9 +90,11 @@ def _svg(body: str) -> Response:
 
 @bp.get("/pictures/mechanism/<key>.svg")
 def mechanism_picture(key: str) -> Response:
-    return _svg(mechanism_svg(get_store(), key))
+    store = get_store()
+    return _svg(_limited(lambda: mechanism_svg(store, key)))
 
 
 @bp.get("/pictures/forest/<key>.svg")
 def forest_picture(key: str) -> Response:
-    return _svg(forest_svg(get_store(), key, request.args.get("endpoint") or None))
+    store, endpoint = get_store(), request.args.get("endpoint") or None
+    return _svg(_limited(lambda: forest_svg(store, key, endpoint)))

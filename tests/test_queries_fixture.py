@@ -9,7 +9,6 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
-from flask import Flask
 
 from graph.errors import QuerySyntaxError, UnknownParameter
 from graph.store import EmbeddedStore
@@ -296,13 +295,9 @@ def test_cli_pictures_writes_svg(store_path, tmp_path, monkeypatch):
 
 @pytest.fixture()
 def client(store):
-    from server import api, errors
+    from server import create_app
 
-    app = Flask("test")
-    errors.register(app)
-    app.register_blueprint(api.bp, url_prefix="/api")
-    app.extensions["hcckg.store"] = store
-    return app.test_client()
+    return create_app({"STORE": store}).test_client()
 
 
 def test_api_catalogue_and_query(client):
