@@ -40,7 +40,7 @@ from ontology.namespace import DCTERMS, HCC, RDF, RDFS, SKOS, XSD
 DEFAULT_DIR = Path(__file__).resolve().parent / "curated"
 REVIEW = "ascari-2026"
 IDENTIFIER_NOTES = "hcckg-identifier-notes"
-CLAIM_KEYS = {"value", "one_of", "source", "note", "source_issue"}
+UNREADABLE = ("YAML syntax", "cannot read")
 
 
 # -- reading YAML with line numbers -----------------------------------------------------
@@ -89,12 +89,17 @@ def read_yaml(path: Path, problems: list[Problem]) -> list:
     try:
         data = yaml.load(path.read_text(encoding="utf-8"), Loader=_Loader)  # noqa: S506 (safe loader)
     except yaml.MarkedYAMLError as err:
-        mark = err.problem_mark or err.context_mark
+        # The context mark is where the broken construct starts (an unclosed bracket), which
+        # is where the curator must look; the problem mark is where the parser gave up.
+        mark = err.context_mark or err.problem_mark
         line = mark.line + 1 if mark else None
-        problems.append(Problem(str(path), f"YAML syntax: {err.problem or err}", line=line))
+        message = f"{UNREADABLE[0]}: {err.context + ', ' if err.context else ''}{err.problem or err}"
+        if err.problem_mark and err.context_mark:
+            message += f" (noticed at line {err.problem_mark.line + 1})"
+        problems.append(Problem(str(path), message, line=line))
         return []
     except OSError as err:
-        problems.append(Problem(str(path), f"cannot read: {err}"))
+        problems.append(Problem(str(path), f"{UNREADABLE[1]}: {err}"))
         return []
     if data is None:
         return []
@@ -536,6 +541,10 @@ def load(path: Path = DEFAULT_DIR, *, shapes: bool = True) -> list[ox.Triple]:
     """Parse, validate and convert the curated sources: the triples of the review graph.
     Raises SourceError listing every problem found (form, references, shapes)."""
     records, problems = _parse(Path(path))
+    if any(p.message.startswith(UNREADABLE) for p in problems):
+        # Records of an unreadable file are missing; checking references now would only
+        # report every link to them as dangling.
+        raise SourceError(problems)
     problems += validate.check_records(records)
     if problems:
         raise SourceError(problems)

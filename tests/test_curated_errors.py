@@ -1,0 +1,175 @@
+"""Broken curated files give one SourceError naming file, line, record and field of every
+problem. Each test copies the real curated files to a temporary folder and breaks them."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from graph.errors import Problem, SourceError
+from loaders import validate
+from loaders.curated import DEFAULT_DIR, convert, iter_records, load
+
+
+@pytest.fixture()
+def curated(tmp_path: Path) -> Path:
+    target = tmp_path / "curated"
+    shutil.copytree(DEFAULT_DIR, target, ignore=shutil.ignore_patterns("*.md"))
+    return target
+
+
+def replace(path: Path, old: str, new: str) -> int:
+    """Replace one exact text in a file; returns its 1-based line number."""
+    text = path.read_text(encoding="utf-8")
+    assert text.count(old) == 1, f"{old!r} must occur once in {path.name}"
+    line = text[: text.index(old)].count("\n") + 1
+    path.write_text(text.replace(old, new), encoding="utf-8")
+    return line
+
+
+def problems_of(path: Path) -> list[Problem]:
+    with pytest.raises(SourceError) as caught:
+        load(path)
+    return caught.value.problems
+
+
+def only(problems: list[Problem], field: str) -> Problem:
+    matching = [p for p in problems if p.field == field]
+    assert len(matching) == 1, problems
+    return matching[0]
+
+
+def test_real_curated_files_load():
+    assert len(load()) > 10_000
+
+
+def test_bad_nct_identifier(curated):
+    line = replace(curated / "trials.yaml", "nct_id: NCT05199285", "nct_id: NCT5199285")
+    problem = only(problems_of(curated), "nct_id")
+    assert (Path(problem.path).name, problem.line, problem.record) == ("trials.yaml", line, "NCT05199285")
+    assert "malformed nct identifier 'NCT5199285'" in problem.message
+    assert "source_issue" in problem.message  # tells the curator what to do if the source prints it so
+
+
+def test_malformed_identifier_with_acknowledgement_is_accepted(curated):
+    replace(
+        curated / "trials.yaml",
+        "nct_id: NCT05199285",
+        'nct_id: {value: NCT5199285, source_issue: "printed without the leading zero"}',
+    )
+    assert load(curated, shapes=False)
+
+
+def test_unknown_drug_reference(curated):
+    line = replace(
+        curated / "trials.yaml", "drugs: [nivolumab, ipilimumab]\n", "drugs: [nivolumab, ipilimumabb]\n"
+    )
+    problem = only(problems_of(curated), "drugs")
+    assert (Path(problem.path).name, problem.line, problem.record) == (
+        "trials.yaml",
+        line,
+        "NCT05199285-nivolumab-ipilimumab",
+    )
+    assert "unknown drug 'ipilimumabb'" in problem.message
+    assert "agents.yaml" in problem.message and "did you mean 'ipilimumab'" in problem.message
+
+
+def test_non_numeric_enrollment(curated):
+    line = replace(curated / "trials.yaml", "  enrollment: 46\n", "  enrollment: forty-six\n")
+    problem = only(problems_of(curated), "enrollment")
+    assert (Path(problem.path).name, problem.line, problem.record) == ("trials.yaml", line, "NCT04435977")
+    assert "expected a whole number" in problem.message
+
+
+def test_bad_yaml_syntax(curated):
+    line = replace(curated / "agents.yaml", "  targets: [tigit]\n", "  targets: [tigit\n")
+    problems = problems_of(curated)
+    assert len(problems) == 1
+    problem = problems[0]
+    assert Path(problem.path).name == "agents.yaml"
+    assert problem.message.startswith("YAML syntax")
+    assert line <= problem.line <= line + 2
+
+
+def test_dangling_reference_names_both_places(curated):
+    line = replace(curated / "mechanisms.yaml", "  targets: [csf1r]\n", "  targets: [csf-1r]\n")
+    problem = only(problems_of(curated), "targets")
+    assert (Path(problem.path).name, problem.line, problem.record) == ("mechanisms.yaml", line, "tam-csf1r")
+    assert "unknown target 'csf-1r'" in problem.message and "targets.yaml" in problem.message
+
+
+def test_dangling_study_and_arm_of_a_result(curated):
+    replace(curated / "results.yaml", "- study: tovoli-2024-sorafenib\n", "- study: tovoli-2024\n")
+    replace(
+        curated / "results.yaml",
+        "    - {arm: other-mtkis, endpoint: pfs,",
+        "    - {arm: other, endpoint: pfs,",
+    )
+    problems = problems_of(curated)
+    assert any(p.field == "study" and "unknown study 'tovoli-2024'" in p.message for p in problems)
+    arm = [p for p in problems if p.field == "arm"]
+    assert len(arm) == 1 and "unknown arm 'other'" in arm[0].message and "other-mtkis" in arm[0].message
+
+
+def test_unknown_field_and_unknown_source(curated):
+    line = replace(curated / "targets.yaml", "  uniprot: Q15116\n", "  uniprott: Q15116\n")
+    src = replace(
+        curated / "agents.yaml",
+        "{value: Atezo, source: ascari-2026-ref-12}",
+        "{value: Atezo, source: ascari-2026-ref-120}",
+    )
+    problems = problems_of(curated)
+    unknown = only(problems, "uniprott")
+    assert unknown.line == line and "did you mean 'uniprot'" in unknown.message
+    missing = [p for p in problems if "unknown source 'ascari-2026-ref-120'" in p.message]
+    assert len(missing) == 1 and missing[0].line == src
+
+
+def test_duplicate_key(curated):
+    path = curated / "regimens.yaml"
+    path.write_text(
+        path.read_text() + "\n- key: sorafenib\n  source: ascari-2026\n  label: sorafenib again\n"
+    )
+    problem = only(problems_of(curated), "key")
+    assert "duplicate key; first defined at" in problem.message and "regimens.yaml" in problem.message
+
+
+def test_every_problem_of_a_run_is_reported_together(curated):
+    replace(curated / "trials.yaml", "nct_id: NCT05199285", "nct_id: NCT5199285")
+    replace(curated / "trials.yaml", "  enrollment: 46\n", "  enrollment: forty-six\n")
+    replace(curated / "mechanisms.yaml", "  targets: [csf1r]\n", "  targets: [csf-1r]\n")
+    replace(
+        curated / "results.yaml",
+        "{endpoint: pfs, value: 3.3, unit: month}",
+        "{endpoint: mpfs, value: 3.3, unit: month}",
+    )
+    problems = problems_of(curated)
+    assert {p.field for p in problems} == {"nct_id", "enrollment", "targets", "endpoint"}
+    message = str(SourceError(problems))
+    assert message.startswith("4 problem(s)") and "trials.yaml" in message and "results.yaml" in message
+
+
+def test_confidence_interval_must_contain_its_value(curated):
+    replace(
+        curated / "results.yaml",
+        "value: 9.7, unit: month, ci_lower: 8.3",
+        "value: 9.7, unit: month, ci_lower: 9.8",
+    )
+    problem = only(problems_of(curated), "ci_lower")
+    assert "does not contain the value 9.7" in problem.message
+
+
+def test_shape_violations_map_back_to_the_record():
+    """A result of the SHACL shapes names the curated record's file and line."""
+    records = iter_records(DEFAULT_DIR)
+    triples, origins = convert(records)
+    arm = "https://w3id.org/hcckg/resource/arm/NCT05199285-nivolumab-ipilimumab"
+    broken = [t for t in triples if not (t.subject.value == arm and t.predicate.value.endswith("/armRole"))]
+    problems = validate.check_shapes(broken, origins)
+    assert len(problems) == 1, problems
+    problem = problems[0]
+    assert Path(problem.path).name == "trials.yaml" and problem.record == "NCT05199285-nivolumab-ipilimumab"
+    assert problem.field == "armRole" and problem.line is not None
+    assert validate.check_shapes(triples, origins) == []
