@@ -1,0 +1,53 @@
+"""`hcckg ontology build` writes release files that parse to the same triples."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import rdflib
+from rdflib.compare import isomorphic
+
+from hcckg.cli import main
+from ontology.build import build_release
+from ontology.namespace import CLASSES, DATA_PROPERTIES, OBJECT_PROPERTIES
+
+
+@pytest.fixture(scope="session")
+def release(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("ontology-release")
+    report = build_release(out)
+    assert "consistent" in report.summary()
+    return out
+
+
+def test_artifacts_round_trip(release):
+    turtle = rdflib.Graph().parse(release / "hcckg.ttl", format="turtle")
+    rdfxml = rdflib.Graph().parse(release / "hcckg.owl", format="xml")
+    jsonld = rdflib.Graph().parse(release / "hcckg.jsonld", format="json-ld")
+    assert len(turtle) > 1000
+    assert isomorphic(turtle, rdfxml)
+    assert isomorphic(turtle, jsonld)
+
+
+def test_rdfxml_release_loads_in_owlready2(release):
+    import owlready2
+
+    world = owlready2.World()
+    onto = world.get_ontology((release / "hcckg.owl").as_uri()).load()
+    assert {c.name for c in onto.classes()} == set(CLASSES)
+    assert {p.name for p in onto.object_properties()} == set(OBJECT_PROPERTIES)
+
+
+def test_html_has_an_anchor_per_term(release):
+    page = (release / "hcckg.html").read_text(encoding="utf-8")
+    for term in CLASSES + OBJECT_PROPERTIES + DATA_PROPERTIES:
+        assert f'id="{term}"' in page, term
+    assert "(hasTarget o implicatedIn)" not in page  # chains are shown as chains, not expressions
+    assert "hasTarget</a> o <a" in page and "ImmuneCheckpointProtein" in page
+
+
+def test_cli_builds_the_release(tmp_path, capsys):
+    assert main(["ontology", "build", "-o", str(tmp_path)]) == 0
+    assert "qc: 5 checks passed" in capsys.readouterr().out
+    assert (tmp_path / "inferred.ttl").exists() and (tmp_path / "hcckg.jsonld").exists()
