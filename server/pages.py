@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 from flask import Blueprint, jsonify
 
 from hcckg import __version__
@@ -13,4 +15,4 @@ bp = Blueprint("pages", __name__)
 @bp.route("/health")
 def health():
     store = site().store
-    return jsonify({"status": "ok", "triples": store.count(), "version": __version__})
+    return jsonify({"status": "ok", "triples": store.count(), "version": __version__, "process": os.getpid()})

@@ -1,0 +1,185 @@
+"""A real `hcckg serve` (gunicorn, 2 workers) on a loopback port, with real clients: the
+time limit, SERVICE that never leaves the host, SPARQLWrapper and rdflib's SPARQLStore."""
+
+from __future__ import annotations
+
+import json
+import socket
+import threading
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from pathlib import Path
+
+import pytest
+import rdflib
+from rdflib.plugins.stores.sparqlstore import SPARQLStore
+from SPARQLWrapper import CSV, JSON, POST, TURTLE, XML, SPARQLWrapper
+
+RANK = "<http://example.org/rank>"
+# 300^4 = 8.1e9 combinations to count: minutes of work, unless it is stopped.
+RUNAWAY = f"SELECT (COUNT(*) AS ?n) WHERE {{ ?a {RANK} ?x . ?b {RANK} ?y . ?c {RANK} ?z . ?d {RANK} ?w }}"
+QUICK = "PREFIX hcc: <https://w3id.org/hcckg/ontology/> SELECT ?d WHERE { ?d hcc:hasTarget ?t }"
+
+
+def get(url: str, timeout: float = 30) -> tuple[int, bytes, float]:
+    start = time.monotonic()
+    try:
+        with urllib.request.urlopen(url, timeout=timeout) as answer:
+            return answer.status, answer.read(), time.monotonic() - start
+    except urllib.error.HTTPError as err:
+        return err.code, err.read(), time.monotonic() - start
+
+
+def sparql_url(base: str, query: str, **params: str) -> str:
+    return f"{base}/sparql?" + urllib.parse.urlencode({"query": query, **params})
+
+
+def _busy_children(master: int) -> list[int]:
+    """Child processes of the gunicorn master that used more than half a CPU over 1 s."""
+    children_file = Path(f"/proc/{master}/task/{master}/children")
+    pids = [int(p) for p in children_file.read_text().split()]
+
+    def cpu(pid: int) -> int:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except FileNotFoundError:
+            return 0
+        return int(fields[11]) + int(fields[12])  # utime + stime, in clock ticks
+
+    before = {pid: cpu(pid) for pid in pids}
+    time.sleep(1.0)
+    return [pid for pid in pids if cpu(pid) - before[pid] > 50]
+
+
+def test_runaway_query_is_stopped_while_others_answer(live_server):
+    outcome: dict = {}
+    runaway = threading.Thread(
+        target=lambda: outcome.update(
+            zip(("status", "body", "seconds"), get(sparql_url(live_server, RUNAWAY)))
+        )
+    )
+    runaway.start()
+    time.sleep(0.3)
+    # Meanwhile the server answers other queries promptly.
+    for _ in range(5):
+        status, body, seconds = get(sparql_url(live_server, QUICK))
+        assert status == 200 and seconds < 1.5
+        assert len(json.loads(body)["results"]["bindings"]) == 2
+    runaway.join(timeout=20)
+    assert outcome["status"] == 503
+    assert "time limit" in outcome["body"].decode() and "HCCKG_QUERY_TIMEOUT" in outcome["body"].decode()
+    assert 1.9 < outcome["seconds"] < 5
+    # The worker that ran it retires and takes the evaluation with it: no process keeps burning CPU.
+    worker = json.loads(get(live_server + "/health")[1])["process"]
+    master = int(Path(f"/proc/{worker}/stat").read_text().rsplit(")", 1)[1].split()[1])
+    deadline = time.monotonic() + 15
+    while _busy_children(master):
+        assert time.monotonic() < deadline, "a worker is still evaluating the stopped query"
+    assert get(sparql_url(live_server, QUICK))[0] == 200
+
+
+class _Listener:
+    """A listening socket on a free loopback port that records every connection."""
+
+    def __init__(self) -> None:
+        self.sock = socket.socket()
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(16)
+        self.sock.settimeout(0.2)
+        self.port = self.sock.getsockname()[1]
+        self.connections = 0
+        self.running = True
+        self.thread = threading.Thread(target=self._accept, daemon=True)
+        self.thread.start()
+
+    def _accept(self) -> None:
+        while self.running:
+            try:
+                conn, _ = self.sock.accept()
+            except OSError:
+                continue
+            self.connections += 1
+            conn.close()
+
+    def close(self) -> None:
+        self.running = False
+        self.thread.join()
+        self.sock.close()
+
+
+@pytest.fixture()
+def listener():
+    listening = _Listener()
+    yield listening
+    listening.close()
+
+
+def test_nothing_a_visitor_sends_reaches_another_host(live_server, listener, sample_app):
+    target = f"http://127.0.0.1:{listener.port}/sparql"
+    attempts = [
+        sparql_url(live_server, f"SELECT * WHERE {{ SERVICE <{target}> {{ ?s ?p ?o }} }}"),
+        sparql_url(live_server, f"SELECT * WHERE {{ SERVICE SILENT <{target}> {{ ?s ?p ?o }} }}"),
+        sparql_url(live_server, f"SELECT * FROM <{target}> WHERE {{ ?s ?p ?o }} LIMIT 1"),
+        sparql_url(live_server, f"SELECT * FROM NAMED <{target}> WHERE {{ GRAPH ?g {{ ?s ?p ?o }} }}"),
+        sparql_url(live_server, "SELECT * WHERE { ?s ?p ?o } LIMIT 1", **{"default-graph-uri": target}),
+        sparql_url(live_server, "SELECT * WHERE { ?s ?p ?o } LIMIT 1", **{"named-graph-uri": target}),
+        sparql_url(live_server, f"LOAD <{target}>"),
+    ]
+    statuses = [get(url)[0] for url in attempts]
+    assert statuses[:2] == [400, 400] and statuses[-1] == 400
+    assert set(statuses[2:6]) == {200}
+    # The same through the in-process app (the test client), with a forwarding header too.
+    client = sample_app.test_client()
+    response = client.get(
+        "/sparql",
+        query_string={"query": f"SELECT * WHERE {{ SERVICE <{target}> {{ ?s ?p ?o }} }}"},
+        headers={"X-Forwarded-Host": f"127.0.0.1:{listener.port}", "Referer": target},
+    )
+    assert response.status_code == 400
+    time.sleep(0.5)
+    assert listener.connections == 0
+    # The listener does record connections: the check above could have failed.
+    socket.create_connection(("127.0.0.1", listener.port)).close()
+    deadline = time.monotonic() + 2
+    while listener.connections == 0 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert listener.connections == 1
+
+
+def test_sparqlwrapper_reads_every_result_format(live_server):
+    client = SPARQLWrapper(live_server + "/sparql")
+    client.setQuery(QUICK)
+    client.setReturnFormat(JSON)
+    rows = client.query().convert()["results"]["bindings"]
+    assert {r["d"]["value"].rsplit("/", 1)[1] for r in rows} == {"atezolizumab", "pembrolizumab"}
+    client.setReturnFormat(XML)
+    assert len(client.query().convert().getElementsByTagName("result")) == 2
+    client.setReturnFormat(CSV)
+    assert client.query().convert().decode().splitlines()[0] == "d"
+    client.setMethod(POST)
+    client.setQuery("ASK { ?s ?p ?o }")
+    client.setReturnFormat(JSON)
+    assert client.query().convert()["boolean"] is True
+    client.setQuery("DESCRIBE <https://w3id.org/hcckg/resource/target/pd-l1>")
+    client.setReturnFormat(TURTLE)
+    graph = rdflib.Graph().parse(data=client.query().convert(), format="turtle")
+    assert (None, rdflib.RDFS.label, rdflib.Literal("PD-L1", lang="en")) in graph
+
+
+def test_rdflib_sparqlstore_queries_the_endpoint(live_server):
+    graph = rdflib.Graph(store=SPARQLStore(live_server + "/sparql"))
+    result = graph.query(QUICK)
+    assert len(list(result)) == 2
+    drug = rdflib.URIRef("https://w3id.org/hcckg/resource/drug/atezolizumab")
+    assert graph.value(drug, rdflib.RDFS.label) == rdflib.Literal("atezolizumab", lang="en")
+
+
+def test_answers_are_chunked_and_errors_are_plain_text(live_server):
+    request = urllib.request.Request(sparql_url(live_server, QUICK), headers={"Accept": "text/csv"})
+    with urllib.request.urlopen(request) as answer:
+        assert answer.headers["Transfer-Encoding"] == "chunked"
+        assert answer.headers["Content-Type"].startswith("text/csv")
+    status, body, _ = get(sparql_url(live_server, "SELECT ?s WHERE { ?s ?p ?o }"))
+    assert status == 413 and b"HCCKG_MAX_ROWS" in body
