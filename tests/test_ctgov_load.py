@@ -1,0 +1,196 @@
+"""Loading ClinicalTrials.gov records into a real store next to the curated review graph."""
+
+from __future__ import annotations
+
+import copy
+import dataclasses
+import json
+from datetime import date
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+
+from graph import iris
+from graph.errors import SourceError
+from graph.store import open_store, publish
+from hcckg import cli
+from hcckg.config import PROJECT_ROOT, Settings, load_settings
+from loaders import ctgov
+from ontology.namespace import DCTERMS, HCC, RDF
+
+DATA = Path(__file__).parent / "data" / "ctgov"
+QC = PROJECT_ROOT / "queries" / "qc"
+IMPORTED = date(2026, 1, 2)
+
+
+@pytest.fixture(scope="module")
+def review_triples() -> list[ox.Triple]:
+    from loaders.curated import load
+
+    return load()
+
+
+@pytest.fixture()
+def settings(tmp_path: Path, review_triples) -> Settings:
+    """A store holding only the curated review graph, as a build leaves it for the loader."""
+    settings = dataclasses.replace(load_settings(), store=str(tmp_path / "store"))
+    publish(settings, {iris.graph("review"): review_triples}, keep_others=False)
+    return settings
+
+
+def _quads(settings: Settings) -> set[ox.Quad]:
+    return set(open_store(settings).quads())
+
+
+def _graph(settings: Settings, nct: str) -> set[ox.Triple]:
+    return {q.triple for q in open_store(settings).quads(iris.graph(f"ctgov/{nct}"))}
+
+
+def _qc(settings: Settings, name: str) -> list[dict]:
+    rows = open_store(settings).select((QC / f"{name}.rq").read_text())
+    return [{k: v.value for k, v in row.items()} for row in rows]
+
+
+def _write(path: Path, study: dict) -> Path:
+    path.write_text(json.dumps(study))
+    return path
+
+
+def _study(nct: str) -> dict:
+    return json.loads((DATA / "review" / f"{nct}.json").read_text())
+
+
+def test_fixtures_merge_with_curated_trials_on_the_same_iris(settings):
+    report = ctgov.load_into_store(settings, DATA / "review", imported=IMPORTED)
+    assert sorted(report.loaded) == ["NCT04696055", "NCT04770896", "NCT05822752"]
+    trial = iris.resource("trial", "NCT04770896")
+    review = {q.triple for q in open_store(settings).quads(iris.graph("review"))}
+    registry = _graph(settings, "NCT04770896")
+    # the curated acronym and the registry's status sit on the same node
+    assert ox.Triple(trial, HCC.acronym, ox.Literal("IMbrave251")) in review
+    assert ox.Triple(trial, HCC.hasStatus, iris.resource("status", "ACTIVE_NOT_RECRUITING")) in registry
+    arms = {t.object for t in registry if t.subject == trial and t.predicate == HCC.hasArm}
+    agents = {t.object for t in registry if t.subject in arms and t.predicate == HCC.includesAgent}
+    assert agents == {iris.resource("drug", k) for k in ("atezolizumab", "lenvatinib", "sorafenib")}
+    assert _qc(settings, "ctgov-unmatched-intervention") == []
+
+
+def test_registry_facts_have_provenance_and_record_metadata(settings):
+    ctgov.load_into_store(settings, DATA / "review", imported=IMPORTED)
+    triples = _graph(settings, "NCT04770896")
+    source = iris.resource("source", "ctgov-NCT04770896")
+    assert (
+        ox.Triple(
+            source,
+            HCC.importDate,
+            ox.Literal("2026-01-02", datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#date")),
+        )
+        in triples
+    )
+    parts: dict[ox.NamedNode, dict[str, ox.Term]] = {}
+    for t in triples:
+        if t.predicate.value in (RDF + "subject", RDF + "predicate", RDF + "object", DCTERMS + "source"):
+            parts.setdefault(t.subject, {})[t.predicate.value.rsplit("#", 1)[-1].rsplit("/", 1)[-1]] = (
+                t.object
+            )
+    stated = {(p["subject"], p["predicate"], p["object"]) for p in parts.values() if p["source"] == source}
+    facts = [
+        t
+        for t in triples
+        if t.subject not in parts and t.subject not in (source, iris.graph("ctgov/NCT04770896"))
+    ]
+    assert len(facts) > 20
+    assert all((t.subject, t.predicate, t.object) in stated for t in facts)
+    enrollment = {t.object for t in triples if t.predicate == HCC.enrollment}
+    assert enrollment == {ox.Literal(554)}
+
+
+def test_conflicts_with_the_review_show_in_qc(settings):
+    ctgov.load_into_store(settings, DATA / "review", imported=IMPORTED)
+    ctgov.load_into_store(settings, DATA / "conflict", imported=IMPORTED)
+    rows = _qc(settings, "ctgov-review-disagreement")
+    conflict = {
+        (r["field"], r["registryValue"].rsplit("/", 1)[-1], r["reviewValue"].rsplit("/", 1)[-1])
+        for r in rows
+        if r["trial"].endswith("NCT05199285")
+    }
+    assert ("status", "ACTIVE_NOT_RECRUITING", "RECRUITING") in conflict
+    assert ("enrollment", "44", "40") in conflict
+    assert ("phase", "phase-1-2", "phase-2") in conflict
+    assert all(r["registrySource"].endswith("ctgov-NCT05199285") for r in rows if r["trial"].endswith("5285"))
+    # the review fixture agrees with the review on IMbrave251
+    assert not [r for r in rows if r["trial"].endswith("NCT04770896")]
+
+
+def test_reimport_is_idempotent(settings):
+    ctgov.load_into_store(settings, DATA / "review", imported=IMPORTED)
+    first = _quads(settings)
+    ctgov.load_into_store(settings, DATA / "review", imported=IMPORTED)
+    assert _quads(settings) == first
+
+
+def test_a_bad_batch_loads_nothing_and_keeps_the_store(settings, tmp_path: Path):
+    ctgov.load_into_store(settings, DATA / "review", imported=IMPORTED)
+    before = _quads(settings)
+    batch = tmp_path / "batch"
+    batch.mkdir()
+    _write(batch / "good.json", _study("NCT04696055") | {"hasResults": True})
+    (batch / "bad.json").write_text((DATA / "bad" / "problems.json").read_text())
+    with pytest.raises(SourceError):
+        ctgov.load_into_store(settings, batch, imported=IMPORTED)
+    assert _quads(settings) == before
+
+
+def _dated(nct: str, day: str, status: str) -> dict:
+    study = copy.deepcopy(_study(nct))
+    study["protocolSection"]["statusModule"]["overallStatus"] = status
+    study["protocolSection"]["statusModule"]["lastUpdatePostDateStruct"] = {"date": day, "type": "ACTUAL"}
+    return study
+
+
+def test_a_newer_record_replaces_only_its_own_graph_and_an_older_one_is_skipped(settings, tmp_path: Path):
+    ctgov.load_into_store(settings, DATA / "review", imported=IMPORTED)
+    ctgov.load_into_store(
+        settings, _write(tmp_path / "v1.json", _dated("NCT04696055", "2025-01-01", "RECRUITING"))
+    )
+    others = {q for q in _quads(settings) if q.graph_name != iris.graph("ctgov/NCT04696055")}
+
+    report = ctgov.load_into_store(
+        settings,
+        _write(tmp_path / "v2.json", _dated("NCT04696055", "2025-06-01", "COMPLETED")),
+        imported=IMPORTED,
+    )
+    assert report.loaded == ["NCT04696055"]
+    statuses = {t.object for t in _graph(settings, "NCT04696055") if t.predicate == HCC.hasStatus}
+    assert statuses == {iris.resource("status", "COMPLETED")}
+    assert {q for q in _quads(settings) if q.graph_name != iris.graph("ctgov/NCT04696055")} == others
+
+    report = ctgov.load_into_store(
+        settings, _write(tmp_path / "v0.json", _dated("NCT04696055", "2024-01-01", "WITHDRAWN"))
+    )
+    assert report.loaded == [] and report.skipped == [("NCT04696055", "2025-06-01", "2024-01-01")]
+    assert "skipped NCT04696055" in report.summary()
+    statuses = {t.object for t in _graph(settings, "NCT04696055") if t.predicate == HCC.hasStatus}
+    assert statuses == {iris.resource("status", "COMPLETED")}
+
+
+def test_unmatched_interventions_become_flagged_agents(settings, tmp_path: Path):
+    from bench.ctgov import generate_records
+
+    [study] = generate_records(1)
+    ctgov.load_into_store(settings, _write(tmp_path / "gen.json", study))
+    rows = _qc(settings, "ctgov-unmatched-intervention")
+    unmatched = study["protocolSection"]["armsInterventionsModule"]["interventions"][2]["name"]
+    assert unmatched.startswith("Testinib-")
+    assert [r["name"] for r in rows] == [unmatched]
+    assert rows[0]["trials"] == "NCT90000000"
+
+
+def test_cli_load(settings, capsys):
+    store = ["--store", settings.store]
+    assert cli.main(["load", "ctgov", str(DATA / "conflict"), *store]) == 0
+    assert "loaded 1 ClinicalTrials.gov record" in capsys.readouterr().out
+    assert cli.main(["load", "ctgov", str(DATA / "bad"), *store]) == cli.EXIT_ERROR
+    err = capsys.readouterr().err
+    assert "NCT0653573" in err and "overallStatus" in err
