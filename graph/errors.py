@@ -83,5 +83,9 @@ class StoreError(HcckgError):
     """The store cannot be opened, read or written (local I/O or a remote server)."""
 
 
+class FetchError(HcckgError):
+    """A remote source (the ClinicalTrials.gov API) refused a request or did not answer."""
+
+
 class StoreUnavailable(StoreError):
     """The store is not there (not built yet) or a remote store does not answer."""
