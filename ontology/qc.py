@@ -17,7 +17,8 @@ import pyoxigraph as ox
 from graph.errors import QuerySyntaxError, SourceError
 from graph.store import EmbeddedStore
 
-SEVERITIES = ("error", "warning", "info")
+# "report": source conflicts the real data is expected to show (queries/qc), listed, never failing.
+SEVERITIES = ("error", "warning", "info", "report")
 
 
 @dataclass(frozen=True)
