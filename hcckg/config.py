@@ -97,4 +97,7 @@ def load_settings() -> Settings:
 
 def base_iri() -> str:
     """The configured base IRI (read once per call; cheap)."""
-    return load_settings().base_iri
+    # Only the one variable: every IRI minted calls this, and reading all settings made
+    # IRI minting the main cost of loading 10,000 registry records.
+    base = _env("HCCKG_BASE_IRI", DEFAULT_BASE_IRI)
+    return base if base.endswith("/") else base + "/"
