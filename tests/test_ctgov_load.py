@@ -194,3 +194,28 @@ def test_cli_load(settings, capsys):
     assert cli.main(["load", "ctgov", str(DATA / "bad"), *store]) == cli.EXIT_ERROR
     err = capsys.readouterr().err
     assert "NCT0653573" in err and "overallStatus" in err
+
+
+def test_agent_index_matches_labels_synonyms_and_developer_codes(settings, review_triples):
+    index = ctgov.agent_index(review_triples)
+    assert index == ctgov.agent_index(open_store(settings))
+    gt90001 = iris.resource("drug", "gt90001")
+    assert index[ctgov.normalise("PF-03446962")] == gt90001  # a developer code
+    assert index[ctgov.normalise("Atezo")] == iris.resource("drug", "atezolizumab")  # a synonym
+    study = copy.deepcopy(_study("NCT04696055"))
+    study["protocolSection"]["armsInterventionsModule"]["interventions"] = [
+        {
+            "type": "DRUG",
+            "name": "Anti-ALK-1 antibody",
+            "otherNames": ["PF-03446962"],
+            "armGroupLabels": ["A"],
+        },
+        {"type": "DRUG", "name": "Nivolumab (anti-PD-1)", "armGroupLabels": ["A"]},
+    ]
+    study["protocolSection"]["armsInterventionsModule"]["armGroups"] = [
+        {"label": "A", "type": "EXPERIMENTAL"}
+    ]
+    triples = ctgov.to_triples(ctgov.CtgovRecord(study, "test"), index)
+    agents = {t.object for t in triples if t.predicate == HCC.includesAgent}
+    assert agents == {gt90001, iris.resource("drug", "nivolumab")}
+    assert ox.Triple(iris.resource("arm", "NCT04696055-ctgov-a"), HCC.agentCount, ox.Literal(2)) in triples
