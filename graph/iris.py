@@ -69,6 +69,12 @@ def graph(name: str) -> NamedNode:
     return NamedNode(f"{base_iri()}graph/{name}")
 
 
+def dataset() -> NamedNode:
+    """The whole dataset (VoID's void:Dataset) is the base IRI itself; the server answers it
+    with the query page for browsers."""
+    return NamedNode(base_iri())
+
+
 def statement(subject: NamedNode | BlankNode, predicate: NamedNode, obj, source: NamedNode) -> NamedNode:
     """A deterministic IRI for the provenance node of one (triple, source) pair, so that
     rebuilding gives the same triples."""
