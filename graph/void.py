@@ -30,7 +30,9 @@ _CLASSES = (
 _PROPERTIES = """SELECT ?p (COUNT(*) AS ?n) WHERE { ?s ?p ?o } GROUP BY ?p ORDER BY ?p"""
 _COUNTS = """SELECT (COUNT(*) AS ?triples) (COUNT(DISTINCT ?s) AS ?subjects) (COUNT(DISTINCT ?o) AS ?objects)
 WHERE { ?s ?p ?o }"""
-_EXAMPLE = """SELECT ?class ?s WHERE { ?s a ?class FILTER(isIRI(?s)) } ORDER BY ?s LIMIT 1"""
+_EXAMPLE = (
+    f"""SELECT ?class ?s WHERE {{ ?s a/<{RDFS}subClassOf>* ?class FILTER(isIRI(?s)) }} ORDER BY ?s LIMIT 1"""
+)
 
 
 def _n(local: str, ns: str = VOID) -> ox.NamedNode:
@@ -100,7 +102,10 @@ def void_triples(store, settings) -> list[ox.Triple]:
         used.add(row["p"].value)
     vocabularies = {ns for ns in (ontology_ns(), *KNOWN_VOCABULARIES) for iri in used if iri.startswith(ns)}
     out += [ox.Triple(dataset, _n("vocabulary"), ox.NamedNode(ns)) for ns in sorted(vocabularies)]
+    examples: list[ox.NamedNode] = []
     for local in EXAMPLE_CLASSES:
         for row in store.query(_EXAMPLE, substitutions={"class": ox.NamedNode(ontology_ns() + local)}):
-            out.append(ox.Triple(dataset, _n("exampleResource"), row["s"]))
+            if row["s"] not in examples:
+                examples.append(row["s"])
+    out += [ox.Triple(dataset, _n("exampleResource"), example) for example in examples]
     return out
