@@ -86,14 +86,21 @@ def reason(tbox: list[ox.Triple], abox: list[ox.Triple]) -> Reasoned:
     tbox, abox = _triples(tbox), _triples(abox)
     vocab = _Vocabulary(tbox)
     facts = vocab.relevant(abox)
-    extra = _closure_axioms(facts) + _unique_name_axioms(facts)
-    world = _run_hermit(tbox + facts + extra, tbox, facts)
+    # Facts whose properties no class expression or chain mentions can only clash through
+    # domains, ranges and disjointness: check those here, and give HermiT the rest (its
+    # property realisation grows with the square of the individuals it sees).
+    problems = _told_problems(tbox, facts)
+    if problems:
+        raise OntologyInconsistent(_inconsistency_message(problems))
+    module = vocab.module(facts)
+    extra = _closure_axioms(module) + _unique_name_axioms(module)
+    world = _run_hermit(tbox + module + extra, tbox, facts)
     inferred = _collect(world, vocab, tbox, facts)
     individuals = {t.subject for t in facts if isinstance(t.subject, ox.NamedNode)}
     return Reasoned(
         inferred=inferred,
         seconds=time.monotonic() - started,
-        axioms_in=len(tbox) + len(facts) + len(extra),
+        axioms_in=len(tbox) + len(module) + len(extra),
         individuals=len(individuals),
     )
 
@@ -124,6 +131,27 @@ class _Vocabulary:
             if t.predicate == _INVERSE_OF:
                 self.inverse[t.subject] = t.object
                 self.inverse[t.object] = t.subject
+        # Properties the reasoner can do something with: in restrictions and property chains.
+        first = {t.subject: t.object for t in tbox if t.predicate == _FIRST}
+        rest = {t.subject: t.object for t in tbox if t.predicate == _REST}
+        self.active = set(restricted)
+        for t in tbox:
+            if t.predicate == ox.NamedNode(OWL + "propertyChainAxiom"):
+                self.active.add(t.subject)
+                cell = t.object
+                while cell in first:
+                    self.active.add(first[cell])
+                    cell = rest.get(cell, _NIL)
+        self.active |= {self.inverse[p] for p in self.active if p in self.inverse}
+
+    def module(self, facts: list[ox.Triple]) -> list[ox.Triple]:
+        """The facts HermiT needs: values of active properties, and the types of the
+        individuals they connect."""
+        linked = [t for t in facts if t.predicate in self.active]
+        members = {t.subject for t in linked} | {
+            t.object for t in linked if isinstance(t.object, ox.NamedNode)
+        }
+        return linked + [t for t in facts if t.predicate == _TYPE and t.subject in members]
 
     def relevant(self, abox: Iterable[ox.Triple]) -> list[ox.Triple]:
         keep = []
@@ -231,20 +259,47 @@ def _run_hermit(triples: list[ox.Triple], tbox: list[ox.Triple], facts: list[ox.
 
 
 def _explain_inconsistency(tbox: list[ox.Triple], facts: list[ox.Triple]) -> str:
-    """HermiT says only "inconsistent"; name the likeliest culprits from the asserted facts:
-    an individual that its types, or the domains and ranges of the properties it is used
-    with, put into two disjoint classes, and functional properties with two values."""
-    parents: dict[ox.Term, set[ox.Term]] = defaultdict(set)
+    return _inconsistency_message(_told_problems(tbox, facts))
+
+
+def _inconsistency_message(problems: list[str]) -> str:
+    head = "the ontology with the curated facts is inconsistent (HermiT)"
+    if not problems:
+        return head + "; no single asserted fact explains it: check recent edits to hcckg.ttl and the data."
+    return head + ". Cause(s):\n  " + "\n  ".join(problems[:20])
+
+
+def _told(tbox: list[ox.Triple], facts: list[ox.Triple]) -> dict[ox.Term, dict[ox.Term, str]]:
+    """Per individual, the named classes the facts put it in (its asserted types, and the
+    named domains and ranges of the properties it is used with), each with the reason."""
     domain: dict[ox.Term, ox.Term] = {}
     range_: dict[ox.Term, ox.Term] = {}
+    for t in tbox:
+        if t.predicate == ox.NamedNode(RDFS + "domain") and isinstance(t.object, ox.NamedNode):
+            domain[t.subject] = t.object
+        elif t.predicate == ox.NamedNode(RDFS + "range") and isinstance(t.object, ox.NamedNode):
+            range_[t.subject] = t.object
+    told: dict[ox.Term, dict[ox.Term, str]] = defaultdict(dict)
+    for t in facts:
+        if t.predicate == _TYPE:
+            told[t.subject][t.object] = f"asserted a {_short(t.object)}"
+            continue
+        if t.predicate in domain:
+            told[t.subject].setdefault(domain[t.predicate], f"subject of {_short(t.predicate)}")
+        if t.predicate in range_ and isinstance(t.object, ox.NamedNode):
+            told[t.object].setdefault(range_[t.predicate], f"object of {_short(t.predicate)}")
+    return told
+
+
+def _told_problems(tbox: list[ox.Triple], facts: list[ox.Triple]) -> list[str]:
+    """Clashes visible without a reasoner: an individual put into two disjoint classes by
+    its types or the domains and ranges of its properties, or a functional property with
+    two values."""
+    parents: dict[ox.Term, set[ox.Term]] = defaultdict(set)
     functional = set()
     for t in tbox:
         if t.predicate == _SUBCLASS and isinstance(t.object, ox.NamedNode):
             parents[t.subject].add(t.object)
-        elif t.predicate == ox.NamedNode(RDFS + "domain") and isinstance(t.object, ox.NamedNode):
-            domain[t.subject] = t.object
-        elif t.predicate == ox.NamedNode(RDFS + "range") and isinstance(t.object, ox.NamedNode):
-            range_[t.subject] = t.object
         elif t.predicate == _TYPE and t.object == _FUNCTIONAL:
             functional.add(t.subject)
     disjoint = _disjoint_pairs(tbox)
@@ -258,21 +313,8 @@ def _explain_inconsistency(tbox: list[ox.Triple], facts: list[ox.Triple]) -> str
                     todo.append(parent)
         return seen
 
-    told: dict[ox.Term, dict[ox.Term, str]] = defaultdict(dict)
-    values: dict[tuple[ox.Term, ox.Term], set[ox.Term]] = defaultdict(set)
-    for t in facts:
-        if t.predicate == _TYPE:
-            told[t.subject][t.object] = f"asserted a {_short(t.object)}"
-            continue
-        if t.predicate in domain:
-            told[t.subject].setdefault(domain[t.predicate], f"subject of {_short(t.predicate)}")
-        if t.predicate in range_:
-            told[t.object].setdefault(range_[t.predicate], f"object of {_short(t.predicate)}")
-        if t.predicate in functional:
-            values[(t.subject, t.predicate)].add(t.object)
-
     problems = []
-    for individual, reasons in sorted(told.items(), key=lambda kv: str(kv[0])):
+    for individual, reasons in sorted(_told(tbox, facts).items(), key=lambda kv: str(kv[0])):
         expanded = {anc: why for cls, why in reasons.items() for anc in ancestors(cls)}
         for a, b in sorted(disjoint, key=str):
             if a in expanded and b in expanded:
@@ -280,16 +322,17 @@ def _explain_inconsistency(tbox: list[ox.Triple], facts: list[ox.Triple]) -> str
                     f"<{individual.value}> is both a {_short(a)} ({expanded[a]}) and a "
                     f"{_short(b)} ({expanded[b]}), which are disjoint"
                 )
+    values: dict[tuple[ox.Term, ox.Term], set[ox.Term]] = defaultdict(set)
+    for t in facts:
+        if t.predicate in functional:
+            values[(t.subject, t.predicate)].add(t.object)
     for (subject, prop), objs in sorted(values.items(), key=str):
         if len(objs) > 1:
             shown = ", ".join(sorted(str(o) for o in objs))
             problems.append(
                 f"<{subject.value}> has {len(objs)} values for functional {_short(prop)}: {shown}"
             )
-    head = "the ontology with the curated facts is inconsistent (HermiT)"
-    if not problems:
-        return head + "; no single asserted fact explains it: check recent edits to hcckg.ttl and the data."
-    return head + ". Likely cause(s):\n  " + "\n  ".join(problems[:20])
+    return problems
 
 
 def _disjoint_pairs(tbox: list[ox.Triple]) -> set[tuple[ox.Term, ox.Term]]:
@@ -323,13 +366,15 @@ def _collect(
     individuals = {t.subject for t in facts} | {
         t.object for t in facts if t.predicate != _TYPE and isinstance(t.object, ox.NamedNode)
     }
+    told = _told(tbox, facts)
     for iri in sorted(individuals, key=str):
         entity = world[iri.value]
-        if entity is None or isinstance(entity, owlready2.ThingClass):
-            continue
-        for cls in entity.is_a:
-            if not isinstance(cls, owlready2.ThingClass):
-                continue
+        classes = []
+        if entity is not None and not isinstance(entity, owlready2.ThingClass):
+            classes = [c for c in entity.is_a if isinstance(c, owlready2.ThingClass)]
+        # Individuals HermiT did not see: their told classes, placed in HermiT's hierarchy.
+        classes += [world[c.value] for c in told.get(iri, {}) if world[c.value] is not None]
+        for cls in classes:
             for ancestor in cls.ancestors():
                 node = ox.NamedNode(ancestor.iri)
                 if ancestor.iri != _THING and node in vocab.classes:
