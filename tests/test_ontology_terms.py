@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-import dataclasses
-
 import pyoxigraph as ox
 import pytest
 
-from hcckg import config
 from ontology import namespace
 from ontology.build import ONTOLOGY_FILE, ontology_triples
 from ontology.namespace import DEFAULT_ONTOLOGY_NS, OWL, RDF, RDFS
@@ -109,11 +106,7 @@ def test_ontology_header(source):
 
 
 def test_rebasing_moves_every_local_iri(monkeypatch):
-    monkeypatch.setattr(
-        config,
-        "load_settings",
-        lambda: dataclasses.replace(config.Settings(), base_iri="http://localhost:8000/"),
-    )
+    monkeypatch.setenv("HCCKG_BASE_IRI", "http://localhost:8000/")
     triples = ontology_triples()
     terms = {t for triple in triples for t in (triple.subject, triple.predicate, triple.object)}
     iris = {t.value for t in terms if isinstance(t, ox.NamedNode)}
