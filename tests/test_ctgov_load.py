@@ -219,3 +219,17 @@ def test_agent_index_matches_labels_synonyms_and_developer_codes(settings, revie
     agents = {t.object for t in triples if t.predicate == HCC.includesAgent}
     assert agents == {gt90001, iris.resource("drug", "nivolumab")}
     assert ox.Triple(iris.resource("arm", "NCT04696055-ctgov-a"), HCC.agentCount, ox.Literal(2)) in triples
+
+
+def test_qc_runner_reports_the_conflicts(settings):
+    from ontology.qc import run_checks
+
+    ctgov.load_into_store(settings, DATA / "conflict", imported=IMPORTED)
+    findings = run_checks(open_store(settings), sorted(QC.glob("ctgov-*.rq")))
+    conflicts = [f for f in findings if f.check == "ctgov-review-disagreement"]
+    assert {f.severity for f in conflicts} == {"report"}
+    assert {f.row["field"] for f in conflicts if "NCT05199285" in f.row["trial"]} == {
+        "status",
+        "enrollment",
+        "phase",
+    }
