@@ -104,5 +104,6 @@ def test_query_page_shows_errors(browser, live_server):
         "SELECT * WHERE { ?s ?p }",
     )
     browser.find_element(By.ID, "run").click()
-    WebDriverWait(browser, 15).until(lambda d: "400" in d.find_element(By.ID, "status").text)
-    assert "syntax error" in browser.find_element(By.ID, "status").text
+    status = browser.find_element(By.ID, "status")
+    WebDriverWait(browser, 30).until(lambda _: "error" in (status.get_attribute("class") or ""), status.text)
+    assert status.text.startswith("400") and "syntax error" in status.text
