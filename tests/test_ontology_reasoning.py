@@ -97,6 +97,10 @@ def test_arm_classes(review):
     assert "DualCheckpointBlockadeArm" not in arm("NCT05822752-2")  # only budigalimab hits a checkpoint
     assert "ICIPlusTKIArm" not in arm("NCT05199285-a")
     assert "TKIMonotherapyArm" not in arm("NCT03781934-30mg")  # fostrox + lenvatinib
+    assert "DualCheckpointBispecificAntibody" in _types(review, abox, f"{RES}drug/cadonilimab")
+    assert "DualCheckpointBispecificAntibody" not in _types(
+        review, abox, f"{RES}drug/ivonescimab"
+    )  # PD-1 x VEGF-A
 
 
 @pytest.mark.parametrize("drug,mechanism", MECHANISMS.items())
