@@ -57,7 +57,7 @@ def test_runaway_query_is_stopped_while_others_answer(live_server):
     outcome: dict = {}
     runaway = threading.Thread(
         target=lambda: outcome.update(
-            zip(("status", "body", "seconds"), get(sparql_url(live_server, RUNAWAY)))
+            zip(("status", "body", "seconds"), get(sparql_url(live_server, RUNAWAY)), strict=True)
         )
     )
     runaway.start()
