@@ -692,6 +692,14 @@ def stored_updates(store: Any) -> dict[str, str]:
     }
 
 
+def _lazy_triples(
+    record: CtgovRecord, index: dict[str, ox.NamedNode], imported: date | None
+) -> Iterator[ox.Triple]:
+    """Map a record only when the store writes its graph, so that a batch of 10,000 records
+    never holds all its triples in memory at once."""
+    yield from to_triples(record, index, imported=imported)
+
+
 def load_into_store(
     settings: Any, path: Path, *, progress: Progress = lambda _m: None, imported: date | None = None
 ) -> LoadReport:
@@ -711,14 +719,14 @@ def load_into_store(
     except StoreUnavailable:
         index, stored = {}, {}
     progress(f"matching interventions against {len(set(index.values()))} curated agent(s)")
-    graphs: dict[ox.NamedNode, list[ox.Triple]] = {}
+    graphs: dict[ox.NamedNode, Iterator[ox.Triple]] = {}
     for record in records:
         nct = record.nct
         assert nct is not None  # read_batch rejected records without one
         if nct in stored and _date_key(stored[nct]) > _date_key(record.last_update):
             report.skipped.append((nct, stored[nct], record.last_update or "unknown"))
             continue
-        graphs[iris.graph(f"ctgov/{nct}")] = to_triples(record, index, imported=imported)
+        graphs[iris.graph(f"ctgov/{nct}")] = _lazy_triples(record, index, imported)
         report.loaded.append(nct)
     if graphs:
         counts = publish(settings, graphs, keep_others=True, progress=lambda _m: None)
