@@ -7,6 +7,10 @@ previous store serving, untouched.
 
 Queries see the union of all named graphs as their default graph unless the caller names
 graphs explicitly (SPARQL protocol ``default-graph-uri`` / ``named-graph-uri``).
+
+:class:`Store` is the interface loaders, queries and the server use. ``open_store`` and
+``publish`` pick the implementation from ``HCCKG_STORE``: a path or ``oxigraph:PATH`` is
+this embedded store, ``sparql:URL`` a SPARQL server (``graph/remote.py``).
 """
 
 from __future__ import annotations
@@ -18,7 +22,7 @@ import shutil
 import time
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import pyoxigraph as ox
 
@@ -198,8 +202,63 @@ def _prune(root: Path, *, current: Path, keep: int) -> None:
         shutil.rmtree(stale, ignore_errors=True)
 
 
-def open_store(settings, *, read_only: bool = True) -> EmbeddedStore:
-    """The store named by the settings (``HCCKG_STORE``)."""
+class Store(Protocol):
+    """What callers may rely on, whichever store ``open_store`` gave them. ``query``
+    returns pyoxigraph's results or objects that behave like them: iterate solutions and
+    read ``row["var"]`` and ``.variables``; ``bool()`` an ASK answer; iterate CONSTRUCT
+    triples; ``.serialize(output, format)`` any of them. Use :func:`result_form` rather
+    than ``isinstance`` to tell them apart."""
+
+    kind: str  # "oxigraph" or "sparql", for messages and logs only
+
+    def query(
+        self,
+        sparql: str,
+        *,
+        substitutions: dict[str, Any] | None = None,
+        default_graph: list[ox.NamedNode] | None = None,
+        named_graphs: list[ox.NamedNode] | None = None,
+    ) -> Any: ...
+
+    def select(self, sparql: str, **kwargs: Any) -> list[dict[str, Any]]: ...
+
+    def graphs(self) -> list[ox.NamedNode]: ...
+
+    def count(self, graph: ox.NamedNode | None = None) -> int: ...
+
+    def quads(self, graph: ox.NamedNode | None = None) -> Iterator[ox.Quad]: ...
+
+    def dump(self, output: Any, fmt: ox.RdfFormat, graph: ox.NamedNode | None = None) -> None: ...
+
+    def replace_graph(self, graph: ox.NamedNode, quads: Iterable[ox.Quad | ox.Triple]) -> int: ...
+
+    def update(self, sparql_update: str) -> None: ...
+
+    def close(self) -> None: ...
+
+
+def result_form(result: Any) -> str:
+    """``"boolean"``, ``"solutions"`` or ``"triples"``: the form of a query result from
+    either store (``isinstance`` on pyoxigraph's classes misses the remote store's)."""
+    if hasattr(result, "variables"):
+        return "solutions"
+    if hasattr(result, "__iter__"):
+        return "triples"
+    return "boolean"
+
+
+def is_remote(spec: str) -> bool:
+    """Whether a store spec (``HCCKG_STORE``) names a SPARQL server."""
+    return spec.startswith(("sparql:", "http://", "https://"))
+
+
+def open_store(settings, *, read_only: bool = True) -> Store:
+    """The store named by the settings (``HCCKG_STORE``): embedded, or a SPARQL server
+    (checked to answer; ``StoreUnavailable`` when it does not)."""
+    if is_remote(settings.store):
+        from graph.remote import open_remote
+
+        return open_remote(settings, settings.store, read_only=read_only)
     return open_embedded(settings.store_path, read_only=read_only)
 
 
@@ -216,7 +275,17 @@ def publish(
     With ``keep_others`` the graphs not named in ``graphs`` (or ``drop``) are carried over
     from the current store; otherwise the new store holds exactly ``graphs``. Returns the
     number of quads written per graph.
+
+    On a SPARQL server "the store" is hcckg's graphs there (under ``{base}graph/``); the
+    server's other graphs are never touched. The new graphs are uploaded to staging graphs
+    and swapped in with one update request (see ``graph/remote.py``).
     """
+    if is_remote(settings.store):
+        remote = open_store(settings, read_only=False)
+        removed = set(drop)
+        if not keep_others:
+            removed |= set(remote.graphs()) - set(graphs)
+        return remote.replace_graphs(graphs, drop=removed, progress=progress)
     path = settings.store_path
     counts: dict[str, int] = {}
     replaced = set(graphs) | set(drop)
