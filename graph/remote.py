@@ -483,7 +483,7 @@ class RemoteStore:
     # -- writing -------------------------------------------------------------------------
     def _writable(self) -> None:
         if self.read_only:
-            raise QueryRejected("this store was opened read-only")
+            raise StoreError(f"the store at {self.urls.query} was opened read-only: it cannot be written")
 
     def _gsp(self, graph: ox.NamedNode) -> str:
         joiner = "&" if "?" in self.urls.gsp else "?"

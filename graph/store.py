@@ -43,9 +43,15 @@ class EmbeddedStore:
 
     kind = "oxigraph"
 
-    def __init__(self, inner: ox.Store, path: Path | None = None):
+    def __init__(self, inner: ox.Store, path: Path | None = None, *, read_only: bool = False):
         self.inner = inner
         self.path = path
+        self.read_only = read_only
+
+    def _writable(self) -> None:
+        # pyoxigraph answers a write to a read-only store with a bare RuntimeError.
+        if self.read_only:
+            raise StoreError(f"the store at {self.path} was opened read-only: it cannot be written")
 
     # -- reading -------------------------------------------------------------------
     def query(
@@ -100,6 +106,7 @@ class EmbeddedStore:
     # -- writing (build time only) -----------------------------------------------------
     def replace_graph(self, graph: ox.NamedNode, quads: Iterable[ox.Quad]) -> int:
         """Replace one named graph's content; returns the number of quads written."""
+        self._writable()
         with contextlib.suppress(OSError):
             self.inner.clear_graph(graph)
         batch = [ox.Quad(q.subject, q.predicate, q.object, graph) for q in quads]
@@ -128,6 +135,7 @@ class EmbeddedStore:
         return count
 
     def update(self, sparql_update: str) -> None:
+        self._writable()
         try:
             self.inner.update(sparql_update)
         except SyntaxError as err:
@@ -157,7 +165,7 @@ def open_embedded(path: Path, *, read_only: bool = True) -> EmbeddedStore:
         inner = ox.Store.read_only(str(real)) if read_only else ox.Store(str(real))
     except OSError as err:
         raise StoreError(f"cannot open the store at {real}: {err}") from err
-    return EmbeddedStore(inner, real)
+    return EmbeddedStore(inner, real, read_only=read_only)
 
 
 def builds_dir(path: Path) -> Path:
