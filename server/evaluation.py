@@ -55,6 +55,7 @@ from graph.errors import (
     StoreError,
     StoreUnavailable,
 )
+from graph.store import result_form
 from server.negotiation import Format
 
 log = logging.getLogger(__name__)
@@ -267,10 +268,11 @@ class Evaluator:
     # -- inside the evaluation thread --------------------------------------------------
     def _answer(self, sparql: str, choose: Callable[[str], Format], kwargs: dict) -> Answer:
         result = self.store.query(sparql, **kwargs)
-        if isinstance(result, ox.QueryBoolean):
+        form = result_form(result)  # a remote store's results are not pyoxigraph's classes
+        if form == "boolean":
             fmt = choose("results")
             return Answer(fmt, [result.serialize(format=fmt.oxigraph)])
-        if isinstance(result, ox.QuerySolutions):
+        if form == "solutions":
             fmt = choose("results")
             return Answer(fmt, self._solutions(sparql, result, fmt.oxigraph, kwargs))
         fmt = choose("graph")
