@@ -194,3 +194,32 @@ def oxigraph_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     except subprocess.TimeoutExpired:
         proc.kill()
         proc.wait()
+
+
+UNRELATED_GRAPH = "http://example.org/someone-elses-graph"
+
+
+@pytest.fixture(scope="session")
+def remote_built_settings(oxigraph_server: str) -> Settings:
+    """Settings whose store is the live Oxigraph server after a real ``hcckg build`` into it
+    (default base IRI). Before the build the server already held someone else's graph,
+    ``UNRELATED_GRAPH``, with one triple; the build must leave it alone."""
+    import urllib.parse
+    import urllib.request
+
+    from hcckg.cli import main
+
+    target = (
+        oxigraph_server.removesuffix("/query")
+        + "/store?graph="
+        + urllib.parse.quote(UNRELATED_GRAPH, safe="")
+    )
+    body = b'<http://example.org/theirs> <http://example.org/says> "not hcckg\'s" .\n'
+    put = urllib.request.Request(
+        target, data=body, method="PUT", headers={"Content-Type": "application/n-triples"}
+    )
+    with urllib.request.urlopen(put, timeout=10):
+        pass
+    spec = "sparql:" + oxigraph_server
+    assert main(["build", "--quiet", "--store", spec]) == 0
+    return dataclasses.replace(load_settings(), store=spec)
