@@ -156,10 +156,10 @@ def review_store():
 
 
 @pytest.fixture(scope="session")
-def oxigraph_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """`oxigraph serve` on a free loopback port with an on-disk store of its own; yields its
-    SPARQL query URL (``http://127.0.0.1:PORT/query``; ``HCCKG_STORE=sparql:`` + it). The
-    server is shared by the session: write only under a base IRI or graph IRIs of your own."""
+def oxigraph_servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator:
+    """A function that starts one more `oxigraph serve` (empty, on-disk, on a free loopback
+    port) and returns its SPARQL query URL (``http://127.0.0.1:PORT/query``); every server
+    started is stopped at the end of the session."""
     import shutil
     import subprocess
     import sys
@@ -169,31 +169,45 @@ def oxigraph_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     binary = shutil.which("oxigraph", path=str(Path(sys.executable).parent)) or shutil.which("oxigraph")
     if binary is None:
         pytest.fail("the oxigraph server binary is missing: pip install oxigraph (in the dev extras)")
-    port = _free_port()
-    work = tmp_path_factory.mktemp("oxigraph")
-    log = work / "oxigraph.log"
-    cmd = [binary, "serve", "--location", str(work / "db"), "--bind", f"127.0.0.1:{port}"]
-    with log.open("wb") as sink:
-        proc = subprocess.Popen(cmd, stdout=sink, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while True:
+    started: list[subprocess.Popen] = []
+
+    def start() -> str:
+        port = _free_port()
+        work = tmp_path_factory.mktemp("oxigraph")
+        log = work / "oxigraph.log"
+        cmd = [binary, "serve", "--location", str(work / "db"), "--bind", f"127.0.0.1:{port}"]
+        with log.open("wb") as sink:
+            proc = subprocess.Popen(cmd, stdout=sink, stderr=subprocess.STDOUT)
+        started.append(proc)
+        url = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                with urllib.request.urlopen(url + "/query?query=ASK%7B%7D", timeout=2) as answer:
+                    if answer.status == 200:
+                        return url + "/query"
+            except OSError:
+                if proc.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError(f"oxigraph serve did not start: {log.read_text()[-2000:]}") from None
+                time.sleep(0.05)
+
+    yield start
+    for proc in started:
+        proc.terminate()
+    for proc in started:
         try:
-            with urllib.request.urlopen(url + "/query?query=ASK%7B%7D", timeout=2) as answer:
-                if answer.status == 200:
-                    break
-        except OSError:
-            if proc.poll() is not None or time.monotonic() > deadline:
-                proc.kill()
-                raise RuntimeError(f"oxigraph serve did not start: {log.read_text()[-2000:]}") from None
-            time.sleep(0.05)
-    yield url + "/query"
-    proc.terminate()
-    try:
-        proc.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait()
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+@pytest.fixture(scope="session")
+def oxigraph_server(oxigraph_servers) -> str:
+    """A live Oxigraph server's SPARQL query URL (``HCCKG_STORE=sparql:`` + it). Shared by
+    the session: write only under a base IRI or graph IRIs of your own (or start your own
+    with ``oxigraph_servers()``)."""
+    return oxigraph_servers()
 
 
 UNRELATED_GRAPH = "http://example.org/someone-elses-graph"
