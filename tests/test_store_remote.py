@@ -4,6 +4,7 @@ user sees when the server is down, slow or failing."""
 
 from __future__ import annotations
 
+import dataclasses
 import http.server
 import socket
 import threading
@@ -203,3 +204,26 @@ def test_read_only_remote_store_refuses_writes(oxigraph_server):
         store.replace_graph(ox.NamedNode("http://example.org/ro/graph/x"), [])
     with pytest.raises(StoreUnavailable):
         RemoteStore(endpoints(f"http://127.0.0.1:{_free_port()}/query"), base_iri="", retries=0).graphs()
+
+
+# -- the server in remote mode ----------------------------------------------------------------------
+
+
+def test_server_answers_from_the_remote_store_with_its_rules(remote_built_settings):
+    from server import create_app
+
+    app = create_app({"SETTINGS": dataclasses.replace(remote_built_settings, max_rows=5), "TESTING": True})
+    client = app.test_client()
+    json_type = "application/sparql-results+json"
+    answer = client.get(
+        "/sparql", query_string={"query": "SELECT ?g WHERE { GRAPH ?g { } }"}, headers={"Accept": json_type}
+    )
+    assert answer.status_code == 200
+    graphs = {b["g"]["value"] for b in answer.get_json()["results"]["bindings"]}
+    assert iris.graph("review").value in graphs and UNRELATED_GRAPH not in graphs
+    service = "SELECT * WHERE { SERVICE <http://127.0.0.1:9/sparql> { ?s ?p ?o } }"
+    assert client.get("/sparql", query_string={"query": service}).status_code == 400
+    assert client.get("/sparql", query_string={"query": "SELECT * WHERE { ?s ?p ?o }"}).status_code == 413
+    update = "DROP GRAPH <" + iris.graph("review").value + ">"
+    assert client.post("/sparql", data={"query": update}).status_code in (400, 403)
+    assert open_store(remote_built_settings).count(iris.graph("review")) > 0
