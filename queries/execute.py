@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 import pyoxigraph as ox
 
 from graph.errors import ResultTooLarge
+from graph.store import result_form
 from queries.catalogue import NamedQuery
 from queries.params import resolve, unknown
 
@@ -131,8 +132,8 @@ def run_named(
 def run_sparql(store, sparql: str, *, max_rows: int | None = None) -> Table:
     """A SELECT or ASK query given as text by its author (not a parameter)."""
     results = store.query(sparql)
-    if isinstance(results, bool):
-        return Table(["boolean"], [{"boolean": results}])
+    if result_form(results) == "boolean":  # pyoxigraph's QueryBoolean is not a bool
+        return Table(["boolean"], [{"boolean": bool(results)}])
     if not hasattr(results, "variables"):  # CONSTRUCT / DESCRIBE
         rows = [
             {"subject": plain(t.subject), "predicate": plain(t.predicate), "object": plain(t.object)}

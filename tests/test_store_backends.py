@@ -176,3 +176,11 @@ def test_errors_are_the_projects(filled: Settings):
     with pytest.raises(HcckgError):  # opened read-only
         store.replace_graph(graph(filled, "a"), [ox.Triple(ex("z"), P, ex("z"))])
     assert open_store(filled).count(graph(filled, "a")) == 2
+
+
+def test_cli_ask_query(settings: Settings, capsys):
+    from hcckg.cli import main
+
+    publish(settings, {graph(settings, "a"): [ox.Triple(ex("alice"), P, ex("bob"))]})
+    assert main(["query", "--store", settings.store, "ASK {}"]) == 0
+    assert "True" in capsys.readouterr().out
