@@ -16,8 +16,11 @@ same bytes. Quads are written line by line, so 10M triples never sit in memory.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import random
+import shutil
 import sys
+import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -84,7 +87,7 @@ class Counts:
 
 class _Writer:
     def __init__(self, out, graph: ox.NamedNode, counts: Counts) -> None:
-        self.out = out
+        self.out = out  # a file of this graph's own: the dataset lists each graph's quads together
         self.graph = _iri(graph)
         self.counts = counts
         self.name = graph.value
@@ -142,15 +145,21 @@ class Generator:
 
     # -- the dataset -------------------------------------------------------------------
     def write(self, out) -> Counts:
+        """Write the dataset to ``out``, one named graph after the other (so that a loader
+        can stream it graph by graph), staging each graph in a temporary file."""
         counts = Counts()
-        self._ontology(_Writer(out, iris.graph("ontology"), counts))
-        review = _Writer(out, iris.graph("review"), counts)
-        inferred = _Writer(out, iris.graph("inferred"), counts)
-        drug_targets = self._vocabulary(review, inferred)
-        ctgov = _Writer(out, iris.graph("ctgov"), counts)
-        while counts.total < self.target:
-            counts.trials += 1
-            self._trial(ctgov, inferred, counts.trials, drug_targets)
+        names = ("ontology", "review", "inferred", "ctgov")
+        with contextlib.ExitStack() as stack:
+            files = {n: stack.enter_context(tempfile.TemporaryFile("w+", encoding="utf-8")) for n in names}
+            w = {n: _Writer(files[n], iris.graph(n), counts) for n in names}
+            self._ontology(w["ontology"])
+            drug_targets = self._vocabulary(w["review"], w["inferred"])
+            while counts.total < self.target:
+                counts.trials += 1
+                self._trial(w["ctgov"], w["inferred"], counts.trials, drug_targets)
+            for n in names:
+                files[n].seek(0)
+                shutil.copyfileobj(files[n], out, 1 << 20)
         return counts
 
     def _ontology(self, w: _Writer) -> None:

@@ -1,0 +1,105 @@
+"""The benchmark's table: absolutes (median and min–max of rounds) and hcckg/Oxigraph ratios,
+with each goal of issue 7 marked met or not."""
+
+from __future__ import annotations
+
+GOALS = {
+    "throughput": 1.2,  # hcckg / Oxigraph at 4 and 16 connections
+    "latency_ms": 1.0,  # hcckg median - in-process median
+    "build": 0.8,  # hcckg / oxigraph load triples/s (at 1M)
+    "startup_s": 1.0,  # at 100k
+    "rss_gib": 1.0,  # per server process (at 1M)
+}
+
+
+def _mark(ok: bool) -> str:
+    return "ok" if ok else "MISSED"
+
+
+def _range(cell: dict, fmt: str = "{:.0f}") -> str:
+    return f"{fmt.format(cell['median'])} ({fmt.format(cell['min'])}–{fmt.format(cell['max'])})"
+
+
+def render(results: dict) -> str:
+    m = results["machine"]
+    lines = [f"machine: {m['nproc']} cores, {m['cpu']}, {m['memory_gib']} GiB; Python {m['python']}"]
+    for s in results["scales"]:
+        lines += ["", f"== {s['scale']}: {s['quads']} quads, {s['trials']} trials =="]
+        lines += _build(s) + _startup(s) + _latency(s) + _throughput(s) + _runaway(s)
+    return "\n".join(lines)
+
+
+def _build(s: dict) -> list[str]:
+    b = s["build"]
+    ox_rate, hc_rate = b["quads"] / b["oxigraph_s"]["median"], b["quads"] / b["hcckg_s"]["median"]
+    ratio = hc_rate / ox_rate
+    goal = f"goal ≥ {GOALS['build']}× at 1M: {_mark(ratio >= GOALS['build'])}" if s["scale"] == "1M" else ""
+    return [
+        "build (s, median (min–max))      oxigraph load      hcckg publish      ratio (triples/s)",
+        f"  time                           {_range(b['oxigraph_s'], '{:.2f}'):<18} "
+        f"{_range(b['hcckg_s'], '{:.2f}'):<18} {ratio:.2f}×  {goal}",
+        f"  triples/s                      {ox_rate:<18,.0f} {hc_rate:<18,.0f}",
+        f"  peak RSS (MiB)                 {b['oxigraph_rss_kib'] / 1024:<18.0f} {b['hcckg_rss_kib'] / 1024:<18.0f}",
+    ]
+
+
+def _startup(s: dict) -> list[str]:
+    rss = s["server_rss_kib"]
+    hc_gib = rss["hcckg"]["max_process"] / 2**20
+    lines = [
+        f"start-up to first answer: hcckg {_range(s['startup_s'], '{:.2f}')} s"
+        + (
+            f" (goal < {GOALS['startup_s']} s at 100k: {_mark(s['startup_s']['median'] < GOALS['startup_s'])})"
+            if s["scale"] == "100k"
+            else ""
+        )
+        + f"; oxigraph {s['oxigraph_startup_s']:.2f} s",
+        f"peak RSS per server process (MiB): hcckg {rss['hcckg']['max_process'] / 1024:.0f} "
+        f"({rss['hcckg']['processes']} processes), oxigraph {rss['oxigraph']['max_process'] / 1024:.0f}"
+        + (f" (goal ≤ 1 GiB at 1M: {_mark(hc_gib <= GOALS['rss_gib'])})" if s["scale"] == "1M" else ""),
+    ]
+    return lines
+
+
+def _latency(s: dict) -> list[str]:
+    lines = [
+        "latency ms, median / p95        in-process      hcckg           oxigraph        hcckg−in-process"
+    ]
+    for name, row in s["latency"].items():
+        cells = "".join(
+            f"{row[k]['median_ms']:>7.2f} / {row[k]['p95_ms']:<7.2f}"
+            for k in ("in_process", "hcckg", "oxigraph")
+        )
+        extra = row["hcckg"]["median_ms"] - row["in_process"]["median_ms"]
+        lines.append(f"  {name:<30}{cells}{extra:>+7.2f}  {_mark(extra <= GOALS['latency_ms'])}")
+    for name, entry in s["answers"].items():
+        if not entry["same_answers"]:
+            lines.append(f"  {name:<30}left out: answers differ or fail {entry}")
+    return lines
+
+
+def _throughput(s: dict) -> list[str]:
+    lines = ["throughput req/s, median (min–max)     c   hcckg                oxigraph             ratio"]
+    for name, by_conns in s["throughput"].items():
+        for conns, cell in by_conns.items():
+            hc, ox = cell["hcckg"], cell["oxigraph"]
+            ratio = hc["median"] / ox["median"] if ox["median"] else float("inf")
+            goal = f"{_mark(ratio >= GOALS['throughput'])}" if conns != "1" else ""
+            failed = f" failed {hc['failed']}/{ox['failed']}" if hc["failed"] or ox["failed"] else ""
+            lines.append(
+                f"  {name:<36}{conns:>3}   {_range(hc):<20} {_range(ox):<20} {ratio:.2f}×  {goal}{failed}"
+            )
+    for name, entry in s["answers"].items():
+        if entry.get("slow") and entry["same_answers"]:
+            lines.append(f"  {name:<36}  —   latency only: {entry['in_process_first_s']:.1f} s in process")
+    return lines
+
+
+def _runaway(s: dict) -> list[str]:
+    lines = []
+    for name, r in s["runaway"].items():
+        lines.append(
+            f"runaway query running: {name} keeps {r['ratio']:.2f} of its DESCRIBE throughput at c=4 "
+            f"({r['with_runaway_rps']:.0f} vs {r['calm_rps']:.0f} req/s; runaway answered {r['runaway_answers']})"
+        )
+    return lines
