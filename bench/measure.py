@@ -177,7 +177,8 @@ class WrkRun:
 
 def wrk(server: Server, script: Path, connections: int, duration: float) -> WrkRun:
     threads = 1 if connections == 1 else 2
-    command = ["wrk", "-t", str(threads), "-c", str(connections), "-d", f"{duration:g}s"]
+    seconds = max(1, round(duration))  # wrk takes whole seconds only
+    command = ["wrk", "-t", str(threads), "-c", str(connections), "-d", f"{seconds}s"]
     command += ["--timeout", "30s", "-s", str(script), server.url]
     output = subprocess.run(command, capture_output=True, text=True, check=False, timeout=duration + 60)
     match = _RPS.search(output.stdout)

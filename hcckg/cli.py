@@ -172,7 +172,7 @@ def parser() -> argparse.ArgumentParser:
     p = command("bench", cmd_bench, "Benchmark hcckg against the Oxigraph server.")
     p.add_argument("--scale", default="100k", help="100k, 1M or 10M (comma-separated for several)")
     p.add_argument("--rounds", type=int, default=3)
-    p.add_argument("--duration", type=float, default=1.5, help="seconds per wrk run")
+    p.add_argument("--duration", type=float, default=2.0, help="seconds per wrk run (whole seconds)")
     p.add_argument("--output", default="bench/results/latest.json")
     return top
 
