@@ -8,6 +8,7 @@ in the code base reads ``os.environ`` for hcckg settings.
 |--------------------------|----------------------------|--------------------------------------------------|
 | HCCKG_BASE_IRI           | https://w3id.org/hcckg/    | base of every IRI hcckg mints (ends with "/")     |
 | HCCKG_STORE              | var/store                  | store: a path, ``oxigraph:PATH`` or ``sparql:URL`` |
+| HCCKG_CURATED_DIR        | loaders/curated            | folder of the curated YAML sources                |
 | HCCKG_HOST               | 127.0.0.1                  | address ``hcckg serve`` binds                     |
 | HCCKG_PORT               | 8000                       | port ``hcckg serve`` binds                        |
 | HCCKG_WORKERS            | 2                          | server worker processes                           |
@@ -44,6 +45,7 @@ def _env(name: str, default: str | None = None) -> str | None:
 class Settings:
     base_iri: str = DEFAULT_BASE_IRI
     store: str = "var/store"
+    curated_dir: str = "loaders/curated"
     host: str = "127.0.0.1"
     port: int = 8000
     workers: int = 2
@@ -62,6 +64,11 @@ class Settings:
     extra: dict[str, str] = field(default_factory=dict)
 
     @property
+    def curated_path(self) -> Path:
+        path = Path(self.curated_dir)
+        return path if path.is_absolute() else PROJECT_ROOT / path
+
+    @property
     def store_path(self) -> Path:
         """The on-disk path of an embedded store (``oxigraph:`` prefix removed)."""
         spec = self.store.removeprefix("oxigraph:")
@@ -77,6 +84,7 @@ def load_settings() -> Settings:
     return Settings(
         base_iri=base,
         store=_env("HCCKG_STORE", "var/store"),
+        curated_dir=_env("HCCKG_CURATED_DIR", "loaders/curated"),
         host=_env("HCCKG_HOST", "127.0.0.1"),
         port=int(_env("HCCKG_PORT", "8000")),
         workers=int(_env("HCCKG_WORKERS", "2")),

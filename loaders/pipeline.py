@@ -84,7 +84,7 @@ def _source_hash(paths: Iterable[Path]) -> str:
 def assemble(settings: Settings, progress: Progress = lambda _m: None) -> Assembled:
     """Parse, validate and convert every source; run the reasoner. Raises SourceError
     (all problems at once) or OntologyInconsistent before anything is written."""
-    from loaders.curated import DEFAULT_DIR, load
+    from loaders.curated import load
     from ontology.build import ONTOLOGY_FILE, ontology_triples
     from ontology.reasoning import reason
     from queries.shacl import catalogue_triples
@@ -93,13 +93,13 @@ def assemble(settings: Settings, progress: Progress = lambda _m: None) -> Assemb
     with _timed(seconds, "ontology", progress):
         tbox = ontology_triples()
     with _timed(seconds, "curated sources", progress):
-        abox = load(DEFAULT_DIR)
+        abox = load(settings.curated_path)
     with _timed(seconds, "reasoning", progress):
         inferred = reason(tbox, abox).inferred
     with _timed(seconds, "named queries", progress):
         catalogue = catalogue_triples()
 
-    inputs = [ONTOLOGY_FILE, *sorted(Path(DEFAULT_DIR).glob("*.yaml"))]
+    inputs = [ONTOLOGY_FILE, *sorted(settings.curated_path.glob("*.yaml"))]
     inputs += sorted((PROJECT_ROOT / "queries").glob("*.rq"))
     build_id = _source_hash(inputs)
     graphs = {
@@ -108,11 +108,12 @@ def assemble(settings: Settings, progress: Progress = lambda _m: None) -> Assemb
         iris.graph("inferred"): inferred,
         iris.graph("queries"): catalogue,
     }
-    graphs[iris.graph("void")] = _provenance(graphs, build_id) + _void(graphs, settings)
+    void = iris.graph("void")
+    graphs[void] = _provenance([*graphs, void], build_id) + _void(graphs, settings)
     return Assembled(graphs, build_id, seconds)
 
 
-def _provenance(graphs: dict[ox.NamedNode, list[ox.Triple]], build_id: str) -> list[ox.Triple]:
+def _provenance(graphs: list[ox.NamedNode], build_id: str) -> list[ox.Triple]:
     """PROV-O on each named graph: what it was derived from, and by which build."""
     review = iris.resource("source", "ascari-2026")
     derived = {

@@ -43,7 +43,7 @@ def test_garp_leads_to_livmoniplimab_and_the_livigno_trials(built_store):
 def test_trials_by_drug_family_and_status(built_store):
     assert "NCT04696055" in {r["nctId"] for r in run(built_store, "trials", drug="regorafenib")}
     tki = {r["nctId"] for r in run(built_store, "trials", family="tki")}
-    assert {"NCT06138769", "NCT04767906", "NCT05134532"} <= tki
+    assert {"NCT06138769", "NCT04767906", "NCT05134532", "NCT06446154"} <= tki
     recruiting = run(built_store, "trials", status="RECRUITING")
     assert recruiting and all(r["statusLabel"].lower() == "recruiting" for r in recruiting)
 
