@@ -4,6 +4,7 @@ idempotent; a broken source fails with a clear error and leaves the previous sto
 from __future__ import annotations
 
 import dataclasses
+import json
 import shutil
 
 import pyoxigraph as ox
@@ -78,3 +79,18 @@ def test_broken_source_fails_clearly_and_keeps_the_previous_store(
     err = capsys.readouterr().err
     assert "trials.yaml:" in err and "NCT4770896" in err and "Traceback" not in err
     assert _all_quads(settings) == before  # the previous store still serves, untouched
+
+
+def test_qc_lists_the_reviews_own_inconsistencies(built_settings, capsys, monkeypatch):
+    monkeypatch.setenv("HCCKG_STORE", built_settings.store)
+    assert cli.main(["qc", "--format", "json", "-q"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["ok"] is True  # no error-severity check fires on the real sources
+    rows = [(f["check"], f["row"]) for f in report["findings"]]
+    enrollment = {
+        tuple(sorted((r["value1"], r["value2"])))
+        for check, r in rows
+        if check == "conflicting-values" and r.get("property", "").endswith("enrollment")
+    }
+    assert {("120", "130"), ("105", "5")} <= enrollment  # LIVIGNO-1 and NCT05178043: Table 1 vs text
+    assert any(check == "malformed-nct-id" and r["nctId"] == "NCT0653573" for check, r in rows)
