@@ -6,6 +6,7 @@ import csv
 import io
 import json
 from dataclasses import dataclass, field
+from itertools import islice
 
 import pyoxigraph as ox
 
@@ -118,9 +119,10 @@ def run_named(
         offered = ", ".join(query.orderings) or "none"
         raise unknown(f"{query.name} offers no ordering {order!r}; offered: {offered}")
     bound = resolve(store, query, raw_params)
-    rows = [
-        {c: plain(r[c]) for c in query.columns} for r in store.query(query.text, substitutions=bound or None)
-    ]
+    solutions = store.query(query.text, substitutions=bound or None)
+    if max_rows is not None:  # never hold more than the limit (plus one, to know it passed)
+        solutions = islice(solutions, max_rows + 1)
+    rows = [{c: plain(r[c]) for c in query.columns} for r in solutions]
     if max_rows is not None and len(rows) > max_rows:
         raise ResultTooLarge(f"{query.name} returned more than {max_rows} rows; narrow it with parameters")
     ordering = query.orderings.get(order or "default")

@@ -77,9 +77,8 @@ def named_query(name: str) -> Response:
         raise NotFound(f"no named query {name!r}; GET /api/queries lists them")
     fmt = choose(TABLES, request.headers.get("Accept"), request.args.get("format"))
     params = {k: v for k, v in request.args.items() if k not in CONTROL}
-    table = run_named(
-        get_store(), queries[name], params, order=request.args.get("order"), max_rows=_max_rows()
-    )
+    store, query, order, max_rows = get_store(), queries[name], request.args.get("order"), _max_rows()
+    table = _limited(lambda: run_named(store, query, params, order=order, max_rows=max_rows))
     body = table.to_csv() if fmt.name == "csv" else table.to_json()
     return Response(body, content_type=fmt.content_type)
 

@@ -14,8 +14,11 @@ store: Oxigraph never fetches them.
 
 Time limit. pyoxigraph has no timeout and does not check Python signals while it
 evaluates, but it releases the GIL while it evaluates and serialises. So each query runs
-in a daemon thread; the request thread waits at most ``timeout`` seconds for it. On
-timeout the visitor gets ``QueryTimeout`` (503) at once and ``on_runaway`` is called:
+in a daemon thread; the request thread waits at most ``timeout`` seconds for it. The
+threads are long-lived and reused (:class:`_Runner`): starting a thread per query cost as
+much as the rest of Flask on a fast request (bench/README.md). On timeout the visitor gets
+``QueryTimeout`` (503) at once, the runner is abandoned (it exits if its query ever ends)
+and ``on_runaway`` is called:
 under ``hcckg serve`` it asks the gunicorn worker to shut down gracefully (it finishes its
 other requests, then exits, and the Rust evaluation dies with the process; gunicorn forks
 a fresh worker from the preloaded master). The other workers answer meanwhile.
@@ -36,6 +39,7 @@ from __future__ import annotations
 
 import logging
 import os
+import queue
 import re
 import threading
 import traceback
@@ -187,6 +191,25 @@ class _CountingWriter:
         """pyoxigraph flushes at the end; the chunks are already kept."""
 
 
+# Idle evaluation threads kept for reuse; more than the server's request threads would
+# only come from a burst of concurrent requests, and those extra threads then leave.
+MAX_IDLE_RUNNERS = 64
+
+
+class _Runner:
+    """A daemon thread that runs the jobs put on its queue, one at a time, until it gets
+    ``None``. Only one job is ever queued: the runner is out of the idle list meanwhile."""
+
+    def __init__(self) -> None:
+        self.jobs: queue.SimpleQueue[Callable[[], None] | None] = queue.SimpleQueue()
+        threading.Thread(target=self._loop, name="hcckg-query", daemon=True).start()
+
+    def _loop(self) -> None:
+        while (job := self.jobs.get()) is not None:
+            job()
+            del job  # drop the job's closure (and pyoxigraph objects in it) in this thread
+
+
 @dataclass
 class Answer:
     """A serialised query answer: its format and the serialiser's chunks."""
@@ -211,6 +234,8 @@ class Evaluator:
         self.timeout = timeout
         self.max_rows = max_rows
         self.on_runaway = on_runaway or (lambda: None)
+        self._pid = os.getpid()
+        self._idle: list[_Runner] = []  # runners waiting for a query
 
     # -- public ----------------------------------------------------------------------
     def run(
@@ -244,7 +269,7 @@ class Evaluator:
         box: dict[str, Any] = {}
         done = threading.Event()
 
-        def target() -> None:
+        def job() -> None:
             try:
                 box["value"] = work()
             except BaseException as err:  # handed to the request thread, which raises it
@@ -253,17 +278,34 @@ class Evaluator:
             finally:
                 done.set()
 
-        threading.Thread(target=target, name="hcckg-query", daemon=True).start()
+        runner = self._runner()
+        runner.jobs.put(job)
         if not done.wait(self.timeout):
+            runner.jobs.put(None)  # abandoned: it leaves if its query ever ends
             log.warning("query stopped after %.3g s; retiring this worker", self.timeout)
             self.on_runaway()
             raise QueryTimeout(
                 f"the query was stopped after {self.timeout:g} s (the time limit, HCCKG_QUERY_TIMEOUT). "
                 "Narrow it (more specific patterns, a LIMIT) and try again."
             )
+        self._release(runner)
         if "error" in box:
             raise box["error"]
         return box["value"]
+
+    def _runner(self) -> _Runner:
+        if self._pid != os.getpid():  # threads do not survive a fork: start afresh
+            self._pid, self._idle = os.getpid(), []
+        try:
+            return self._idle.pop()  # atomic under the GIL, like append
+        except IndexError:
+            return _Runner()
+
+    def _release(self, runner: _Runner) -> None:
+        if len(self._idle) < MAX_IDLE_RUNNERS:
+            self._idle.append(runner)
+        else:
+            runner.jobs.put(None)
 
     # -- inside the evaluation thread --------------------------------------------------
     def _answer(self, sparql: str, choose: Callable[[str], Format], kwargs: dict) -> Answer:

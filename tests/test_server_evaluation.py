@@ -1,0 +1,80 @@
+"""The evaluator's time limit: reused evaluation threads, abandoned runaways, and the
+named-query API held to the same limit as /sparql."""
+
+from __future__ import annotations
+
+import dataclasses
+import threading
+import time
+
+import pytest
+
+from graph.errors import QueryTimeout
+from graph.store import memory_store
+from server import create_app
+from server.evaluation import Evaluator
+
+
+def test_evaluation_threads_are_reused_between_queries():
+    evaluator = Evaluator(memory_store(), timeout=5, max_rows=10)
+    threads = {evaluator.bounded(threading.get_ident) for _ in range(20)}
+    assert len(threads) == 1
+    assert threading.get_ident() not in threads  # still off the request thread
+
+
+def test_concurrent_queries_each_get_a_thread_and_their_own_answer():
+    evaluator = Evaluator(memory_store(), timeout=5, max_rows=10)
+    barrier = threading.Barrier(4)
+    answers: dict[int, tuple[int, int]] = {}
+
+    def request(i: int) -> None:
+        def work() -> tuple[int, int]:
+            barrier.wait(timeout=5)  # all four are evaluating at once
+            return i, threading.get_ident()
+
+        answers[i] = evaluator.bounded(work)
+
+    requests = [threading.Thread(target=request, args=(i,)) for i in range(4)]
+    for r in requests:
+        r.start()
+    for r in requests:
+        r.join(10)
+    assert {i: a[0] for i, a in answers.items()} == {0: 0, 1: 1, 2: 2, 3: 3}
+    assert len({a[1] for a in answers.values()}) == 4
+
+
+def test_an_error_reaches_the_request_and_the_thread_serves_on():
+    evaluator = Evaluator(memory_store(), timeout=5, max_rows=10)
+    with pytest.raises(ZeroDivisionError):
+        evaluator.bounded(lambda: 1 / 0)
+    assert evaluator.bounded(lambda: 42) == 42
+
+
+def test_a_runaway_is_abandoned_and_the_next_query_gets_a_fresh_thread():
+    runaways: list[bool] = []
+    evaluator = Evaluator(memory_store(), timeout=0.2, max_rows=10, on_runaway=lambda: runaways.append(True))
+    first = evaluator.bounded(threading.get_ident)
+    release = threading.Event()
+
+    def stuck() -> int:
+        release.wait(10)
+        return threading.get_ident()
+
+    started = time.monotonic()
+    with pytest.raises(QueryTimeout, match="HCCKG_QUERY_TIMEOUT"):
+        evaluator.bounded(stuck)
+    assert time.monotonic() - started < 5 and runaways == [True]
+    # The stuck thread was the idle one; the next query must not queue behind it.
+    assert evaluator.bounded(lambda: "answered") == "answered"
+    assert evaluator.bounded(threading.get_ident) != first
+    release.set()
+
+
+def test_the_named_query_api_is_held_to_the_time_limit(sample_store_settings):
+    runaways: list[bool] = []
+    settings = dataclasses.replace(sample_store_settings, query_timeout=1e-9)
+    app = create_app({"SETTINGS": settings, "ON_RUNAWAY": lambda: runaways.append(True), "TESTING": True})
+    answer = app.test_client().get("/api/queries/gaps_untested")
+    assert answer.status_code == 503, answer.data
+    assert "HCCKG_QUERY_TIMEOUT" in answer.get_data(as_text=True)
+    assert runaways == [True]
