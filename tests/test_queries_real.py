@@ -96,3 +96,97 @@ def test_pictures_on_real_data(built_store):
     assert {"/resource/target/fgfr4", "/resource/drug/lenvatinib", "/resource/trial/NCT06138769"} <= links
     forest = ET.fromstring(forest_svg(built_store, "lenvatinib", "pfs"))
     assert "5.4 (5.3–5.6)" in [t.text for t in forest.iter(f"{SVG}text")]
+
+
+# -- trials: every parameter, on the curated data ---------------------------------------------
+def _keys(rows):
+    return {r["trial"].removeprefix(f"{R}trial/") for r in rows}
+
+
+@pytest.mark.parametrize(
+    ("params", "expected"),
+    [
+        # lenvatinib is the only drug that hits FGFR4 (agents.yaml, ref 33).
+        ({"target": "FGFR4"}, {"NCT03781934", "NCT04770896", "NCT05101629", "NCT05168163", "NCT05822752",
+                               "NCT06138769", "checkmate-9dw", "kcsg-hb23-04", "leap-002"}),
+        ({"drug": "lenvatinib"}, {"NCT03781934", "NCT04770896", "NCT05101629", "NCT05168163", "NCT05822752",
+                                  "NCT06138769", "checkmate-9dw", "kcsg-hb23-04", "leap-002"}),
+        ({"target": "GPC3"}, {"NCT05003895"}),
+        ({"family": "tki"}, {"NCT04435977", "NCT04511455", "NCT04767906", "NCT05134532", "NCT06138769",
+                             "NCT06446154", "NCT0653573", "cabozantinib-after-ici-phase-2", "celestial",
+                             "kcsg-hb23-04", "regonext", "resorce"}),
+        ({"family": "bispecific"}, {"NCT05760599", "NCT06530251", "ivonescimab-cadonilimab-study"}),
+        ({"family": "adoptive-cell-therapy"}, {"NCT02541370", "NCT03132792", "NCT05003895"}),
+        ({"family": "other"}, {"NCT03781934", "NCT05750030"}),
+        ({"phase": "phase-3"}, {"NCT04770896", "cares-310", "checkmate-9dw", "keynote-240", "leap-002", "resorce"}),
+        ({"status": "RECRUITING"}, {"NCT03781934", "NCT05168163", "NCT05199285", "NCT05257590", "NCT06446154"}),
+        # Parameters combine with "and".
+        ({"target": "FGFR4", "phase": "phase-3"}, {"NCT04770896", "checkmate-9dw", "leap-002"}),
+        ({"drug": "lenvatinib", "family": "ici-combination"},
+         {"NCT04770896", "NCT05101629", "NCT05168163", "NCT05822752", "checkmate-9dw", "leap-002"}),
+        ({"target": "FGFR4", "status": "RECRUITING", "family": "other"}, {"NCT03781934"}),
+    ],
+)  # fmt: skip
+def test_trials_by_each_parameter(built_store, params, expected):
+    assert _keys(run(built_store, "trials", **params)) == expected
+
+
+def test_trials_row_of_a_lenvatinib_trial(built_store):
+    rows = run(built_store, "trials", order="evidence", drug="lenvatinib")
+    imbrave = next(r for r in rows if r["nctId"] == "NCT04770896")
+    assert set(imbrave["drugs"].split(", ")) == {"atezolizumab", "lenvatinib", "sorafenib"}
+    assert imbrave["families"] == "ICIBasedCombinationTrial"
+    assert (imbrave["statusLabel"], imbrave["phaseLabel"], imbrave["phaseRank"]) == (
+        "active, not recruiting",
+        "phase 3",
+        3,
+    )
+    assert (imbrave["randomised"], imbrave["enrollment"], imbrave["hasResults"]) == (True, 554, False)
+    # Phase 3 RCTs first; among them IMbrave251 (enrollment 554) before those without enrollment.
+    assert [r["phaseRank"] for r in rows[:3]] == [3, 3, 3] and rows[0]["nctId"] == "NCT04770896"
+
+
+HCC = "https://w3id.org/hcckg/ontology/"
+# What each parameter asks of a trial, as one plain graph pattern.
+_HOLDS = {
+    "target": "?trial hcc:hasArm/hcc:includesAgent/hcc:hasTarget ?value",
+    "drug": "?trial hcc:hasArm/hcc:includesAgent ?value",
+    "family": "?trial a ?value",
+    "phase": "?trial hcc:hasPhase ?value",
+    "status": "?trial hcc:hasStatus ?value",
+}
+
+
+def _select(store, where, **substitutions):
+    sparql = f"PREFIX hcc: <{HCC}> SELECT DISTINCT ?trial ?value WHERE {{ {where} }}"
+    return list(store.query(sparql, substitutions=substitutions or None))
+
+
+@pytest.mark.parametrize("param", list(_HOLDS))
+def test_trials_with_a_parameter_are_the_unfiltered_rows_that_qualify(built_store, param):
+    """For every value of the parameter: the rows are exactly the rows of the unfiltered
+    query for the trials that the plain pattern says qualify (all columns; ``drugs`` as a
+    set, GROUP_CONCAT's order being the engine's)."""
+    import pyoxigraph as ox
+
+    query = load_catalogue()["trials"]
+    everything = {r["trial"]: r for r in run(built_store, "trials")}
+    assert set(everything) == {
+        r["trial"].value for r in _select(built_store, f"?trial a <{HCC}ClinicalTrial>")
+    }
+    if param == "family":  # value as the user gives it -> the class
+        values = {
+            key: HCC + term.removeprefix("hcc:") for key, term in query.parameter("family").values.items()
+        }
+    else:
+        values = {r["value"].value: r["value"].value for r in _select(built_store, _HOLDS[param])}
+        assert values and all(f"/resource/{query.parameter(param).kinds[0]}/" in v for v in values)
+
+    def comparable(row):
+        return {**row, "drugs": set((row["drugs"] or "").split(", "))}
+
+    for value, iri in values.items():
+        where = f"?trial a <{HCC}ClinicalTrial> . {_HOLDS[param]}"  # studies have arms too
+        qualifying = {r["trial"].value for r in _select(built_store, where, value=ox.NamedNode(iri))}
+        got = {r["trial"]: comparable(r) for r in run(built_store, "trials", **{param: value})}
+        assert got == {t: comparable(everything[t]) for t in qualifying}, (param, value)
