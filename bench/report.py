@@ -9,6 +9,7 @@ GOALS = {
     "build": 0.8,  # hcckg / oxigraph load triples/s (at 1M)
     "startup_s": 1.0,  # at 100k
     "rss_gib": 1.0,  # per server process (at 1M)
+    "sources_s": 10.0,  # validation + reasoning of the curated sources
 }
 
 
@@ -23,10 +24,22 @@ def _range(cell: dict, fmt: str = "{:.0f}") -> str:
 def render(results: dict) -> str:
     m = results["machine"]
     lines = [f"machine: {m['nproc']} cores, {m['cpu']}, {m['memory_gib']} GiB; Python {m['python']}"]
+    lines += _sources(results.get("sources"))
     for s in results["scales"]:
         lines += ["", f"== {s['scale']}: {s['quads']} quads, {s['trials']} trials =="]
         lines += _build(s) + _startup(s) + _latency(s) + _throughput(s) + _runaway(s)
     return "\n".join(lines)
+
+
+def _sources(src: dict | None) -> list[str]:
+    if not src:
+        return []
+    total = src["total"]["median"]
+    return [
+        f"curated sources (s): validation {_range(src['curated sources'], '{:.2f}')}, "
+        f"reasoning {_range(src['reasoning'], '{:.2f}')}, total {_range(src['total'], '{:.2f}')} "
+        f"(goal < {GOALS['sources_s']:g} s: {_mark(total < GOALS['sources_s'])})"
+    ]
 
 
 def _build(s: dict) -> list[str]:

@@ -5,8 +5,6 @@ the provenance statements, so a table value and a text value are checked separat
 
 from __future__ import annotations
 
-import time
-
 import pytest
 from pyoxigraph import Literal, NamedNode
 
@@ -453,9 +451,6 @@ def test_every_reference_is_kept_with_its_printed_ids(review_store):
     assert [r["d"] for r in review] == [Literal("10.3748/wjg.v32.i3.111528")]
 
 
-def test_loading_is_fast_and_deterministic():
-    start = time.perf_counter()
-    first = load()
-    elapsed = time.perf_counter() - start
-    assert elapsed < 2.0, f"loading the curated sources took {elapsed:.2f}s"
-    assert set(load(shapes=False)) == set(first)
+def test_loading_is_deterministic():
+    # Its speed is measured by `make bench` (validation + reasoning), not asserted here.
+    assert set(load(shapes=False)) == set(load())
