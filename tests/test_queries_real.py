@@ -190,3 +190,59 @@ def test_trials_with_a_parameter_are_the_unfiltered_rows_that_qualify(built_stor
         qualifying = {r["trial"].value for r in _select(built_store, where, value=ox.NamedNode(iri))}
         got = {r["trial"]: comparable(r) for r in run(built_store, "trials", **{param: value})}
         assert got == {t: comparable(everything[t]) for t in qualifying}, (param, value)
+
+
+def _arms_giving(store, agent_iri: str) -> dict[str, set[str]]:
+    """study -> its arms that give the drug, or every component of the regimen (a plain
+    pattern, independent of the named queries' text)."""
+    components = [
+        str(r["c"].value)
+        for r in store.query(
+            f"SELECT ?c WHERE {{ <{agent_iri}> <https://w3id.org/hcckg/ontology/hasComponent> ?c }}"
+        )
+    ] or [agent_iri]
+    arms: dict[str, set[str]] = {}
+    for r in store.query(
+        "SELECT ?study ?arm ?agent WHERE { ?study <https://w3id.org/hcckg/ontology/hasArm> ?arm . "
+        "?arm <https://w3id.org/hcckg/ontology/includesAgent> ?agent }"
+    ):
+        arms.setdefault(str(r["arm"].value), set()).add(str(r["agent"].value))
+        arms[str(r["arm"].value)].add("study:" + str(r["study"].value))
+    out: dict[str, set[str]] = {}
+    for arm, agents in arms.items():
+        if all(c in agents for c in components):
+            study = next(a for a in agents if a.startswith("study:"))[len("study:") :]
+            out.setdefault(study, set()).add(arm)
+    return out
+
+
+@pytest.mark.parametrize(
+    "agent",
+    [
+        "drug/lenvatinib",
+        "drug/regorafenib",
+        "regimen/atezolizumab-bevacizumab",
+        "regimen/nivolumab-ipilimumab",
+        "regimen/lenvatinib",
+        "regimen/camrelizumab-rivoceranib",
+    ],
+)
+def test_results_for_a_drug_or_regimen_are_exactly_the_arms_that_give_it(built_store, agent):
+    """outcomes and results_table keep a result when its arm (or, for a study-level result,
+    any arm of its study) gives the drug or every component of the regimen; no more."""
+    giving = _arms_giving(built_store, R + agent)
+    everything = run(built_store, "outcomes")
+    expected = {
+        r["outcome"]
+        for r in everything
+        if r["study"] in giving and (r["arm"] is None or r["arm"] in giving[r["study"]])
+    }
+    rows = run(built_store, "outcomes", agent=R + agent)
+    assert {r["outcome"] for r in rows} == expected
+    assert len(expected) < len({r["outcome"] for r in everything})  # the filter filters
+    table = run(built_store, "results_table", agent=R + agent)
+    assert {(r["study"], r["arm"]) for r in table} == {
+        (r["study"], r["arm"])
+        for r in run(built_store, "results_table")
+        if r["study"] in giving and (r["arm"] is None or r["arm"] in giving[r["study"]])
+    }
