@@ -52,6 +52,7 @@ class Settings:
     threads: int = 4
     query_timeout: float = 10.0
     max_rows: int = 10_000
+    query_memory: int = 512  # MiB a server process's queries may add to its resident size
     update_token: str | None = None
     public_url: str | None = None
     sparql_user: str | None = None
@@ -91,6 +92,7 @@ def load_settings() -> Settings:
         threads=int(_env("HCCKG_THREADS", "4")),
         query_timeout=float(_env("HCCKG_QUERY_TIMEOUT", "10")),
         max_rows=int(_env("HCCKG_MAX_ROWS", "10000")),
+        query_memory=int(_env("HCCKG_QUERY_MEMORY", "512")),
         update_token=_env("HCCKG_UPDATE_TOKEN"),
         public_url=_env("HCCKG_PUBLIC_URL"),
         sparql_user=_env("HCCKG_SPARQL_USER"),

@@ -2,7 +2,7 @@
 
 ``create_app(test_config)`` builds the Flask application. Configuration is layered:
 ``hcckg.config.Settings`` defaults -> the environment (``load_settings()``) -> ``test_config``.
-Keys: ``SETTINGS`` (a Settings), ``BASE_IRI``, ``QUERY_TIMEOUT``, ``MAX_ROWS``,
+Keys: ``SETTINGS`` (a Settings), ``BASE_IRI``, ``QUERY_TIMEOUT``, ``MAX_ROWS``, ``QUERY_MEMORY``,
 ``UPDATE_TOKEN``, ``PUBLIC_URL``, ``STORE`` (a store object to answer from instead of the
 one in the settings, e.g. a test's), ``STORE_IN_MEMORY`` (copy an on-disk store into
 memory, default true) and ``ON_RUNAWAY`` (called when a query passes the time limit;
@@ -39,6 +39,7 @@ class Site:
             store,
             timeout=float(self.config["QUERY_TIMEOUT"]),
             max_rows=int(self.config["MAX_ROWS"]),
+            memory_mib=int(self.config["QUERY_MEMORY"]),
             on_runaway=self.config["ON_RUNAWAY"],
         )
 
@@ -80,6 +81,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         BASE_IRI=settings.base_iri,
         QUERY_TIMEOUT=settings.query_timeout,
         MAX_ROWS=settings.max_rows,
+        QUERY_MEMORY=settings.query_memory,
         UPDATE_TOKEN=settings.update_token,
         PUBLIC_URL=settings.public_url,
         STORE=None,

@@ -11,7 +11,7 @@ else is a bug: it is logged with its traceback and answered 500, never hidden.
 | UnknownParameter   | 400    | a named query's parameter value is unknown               |
 | NotFound           | 404    | no such resource, graph, query or file                   |
 | ResultTooLarge     | 413    | more rows/triples than HCCKG_MAX_ROWS                    |
-| QueryTimeout       | 503    | stopped after HCCKG_QUERY_TIMEOUT seconds (Retry-After)  |
+| QueryTimeout       | 503    | stopped: HCCKG_QUERY_TIMEOUT or _MEMORY (Retry-After)    |
 | StoreUnavailable   | 503    | no store built yet, or a remote store does not answer    |
 | StoreError         | 500    | the store failed to read (logged)                        |
 """

@@ -23,6 +23,12 @@ under ``hcckg serve`` it asks the gunicorn worker to shut down gracefully (it fi
 other requests, then exits, and the Rust evaluation dies with the process; gunicorn forks
 a fresh worker from the preloaded master). The other workers answer meanwhile.
 
+Memory limit. A query that builds a huge join (a cross product) grows the process by
+hundreds of MiB a second (1.9 GiB in 10 s at 1M triples, measured), so while it runs the
+request thread also watches the process's resident size: past its size when it served
+its first query plus ``memory_mib`` (HCCKG_QUERY_MEMORY), the query is stopped like a
+runaway (503) and the worker retires. Queries under 50 ms are never checked.
+
 Size limit, on the fast path. SELECT results are written by pyoxigraph's own serialiser
 (which releases the GIL) into a writer that keeps the chunks and counts row markers in
 them with ``bytes.count``: ``<result>`` in XML and line ends in TSV are exact, ``},{`` in
@@ -42,6 +48,7 @@ import os
 import queue
 import re
 import threading
+import time
 import traceback
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -191,6 +198,20 @@ class _CountingWriter:
         """pyoxigraph flushes at the end; the chunks are already kept."""
 
 
+# How often a running query's time and the process's memory are checked (seconds).
+WATCH_STEP = 0.05
+_PAGE = os.sysconf("SC_PAGE_SIZE")
+
+
+def _resident() -> int:
+    """This process's resident size in bytes (0 where /proc is missing: no memory limit)."""
+    try:
+        with open("/proc/self/statm", "rb") as statm:
+            return int(statm.read().split()[1]) * _PAGE
+    except (OSError, IndexError, ValueError):
+        return 0
+
+
 # Idle evaluation threads kept for reuse; more than the server's request threads would
 # only come from a burst of concurrent requests, and those extra threads then leave.
 MAX_IDLE_RUNNERS = 64
@@ -229,13 +250,16 @@ class Evaluator:
         timeout: float,
         max_rows: int,
         on_runaway: Callable[[], None] | None = None,
+        memory_mib: int = 0,
     ):
         self.store = store
         self.timeout = timeout
         self.max_rows = max_rows
         self.on_runaway = on_runaway or (lambda: None)
-        self._pid = os.getpid()
+        self.memory = memory_mib * 2**20  # 0: no memory limit
+        self._pid = 0  # the process the runners and the baseline belong to (set on first use)
         self._idle: list[_Runner] = []  # runners waiting for a query
+        self._memory_ceiling: int | None = None
 
     # -- public ----------------------------------------------------------------------
     def run(
@@ -280,22 +304,43 @@ class Evaluator:
 
         runner = self._runner()
         runner.jobs.put(job)
-        if not done.wait(self.timeout):
+        stopped = self._watch(done)
+        if stopped:
             runner.jobs.put(None)  # abandoned: it leaves if its query ever ends
-            log.warning("query stopped after %.3g s; retiring this worker", self.timeout)
+            log.warning("query stopped (%s); retiring this worker", stopped)
             self.on_runaway()
             raise QueryTimeout(
-                f"the query was stopped after {self.timeout:g} s (the time limit, HCCKG_QUERY_TIMEOUT). "
-                "Narrow it (more specific patterns, a LIMIT) and try again."
+                f"the query was stopped {stopped}. Narrow it (more specific patterns, a LIMIT) and try again."
             )
         self._release(runner)
         if "error" in box:
             raise box["error"]
         return box["value"]
 
+    def _watch(self, done: threading.Event) -> str | None:
+        """Wait for ``done``; why the query must be stopped, or None once it is done."""
+        if done.wait(min(self.timeout, WATCH_STEP)):
+            return None
+        deadline = time.monotonic() - WATCH_STEP + self.timeout
+        while True:
+            ceiling = self._memory_ceiling
+            if ceiling is not None and _resident() > ceiling:
+                return (
+                    f"when the server process passed its memory limit ({self.memory // 2**20} MiB "
+                    "for queries, HCCKG_QUERY_MEMORY)"
+                )
+            left = deadline - time.monotonic()
+            if left <= 0:
+                return f"after {self.timeout:g} s (the time limit, HCCKG_QUERY_TIMEOUT)"
+            if done.wait(min(left, WATCH_STEP)):
+                return None
+
     def _runner(self) -> _Runner:
         if self._pid != os.getpid():  # threads do not survive a fork: start afresh
             self._pid, self._idle = os.getpid(), []
+            # The baseline is the process as it starts serving (the store copy included).
+            resident = _resident()
+            self._memory_ceiling = resident + self.memory if self.memory and resident else None
         try:
             return self._idle.pop()  # atomic under the GIL, like append
         except IndexError:

@@ -78,3 +78,28 @@ def test_the_named_query_api_is_held_to_the_time_limit(sample_store_settings):
     assert answer.status_code == 503, answer.data
     assert "HCCKG_QUERY_TIMEOUT" in answer.get_data(as_text=True)
     assert runaways == [True]
+
+
+def test_a_query_that_eats_memory_is_stopped_before_the_time_limit():
+    runaways: list[bool] = []
+    evaluator = Evaluator(
+        memory_store(), timeout=30, max_rows=10, memory_mib=64, on_runaway=lambda: runaways.append(True)
+    )
+    assert evaluator.bounded(lambda: "baseline taken") == "baseline taken"
+    release = threading.Event()
+
+    def greedy() -> int:
+        hoard = [b"\x01" * (16 * 2**20) for _ in range(16)]  # 256 MiB, written
+        release.wait(30)
+        return len(hoard)
+
+    started = time.monotonic()
+    with pytest.raises(QueryTimeout, match="memory limit.*HCCKG_QUERY_MEMORY"):
+        evaluator.bounded(greedy)
+    assert time.monotonic() - started < 10 and runaways == [True]
+    release.set()
+
+
+def test_without_a_memory_limit_the_same_query_runs_to_its_end():
+    evaluator = Evaluator(memory_store(), timeout=30, max_rows=10, memory_mib=0)
+    assert evaluator.bounded(lambda: len([bytearray(16 * 2**20) for _ in range(16)])) == 16
