@@ -436,7 +436,9 @@ def copy_into_memory(path: Path) -> Any:
     memory = ox.Store()
     try:
         with os.fdopen(read_end, "rb") as source:
-            memory.bulk_load(source, format=ox.RdfFormat.N_QUADS)
+            # load, not bulk_load: for an in-memory store it streams while the child
+            # dumps (0.58 vs 0.69 s at 100k) and peaks lower (373 vs 587 MiB at 1M).
+            memory.load(source, format=ox.RdfFormat.N_QUADS)
     finally:
         _, status = os.waitpid(pid, 0)
     if status != 0:
