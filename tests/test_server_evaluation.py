@@ -4,6 +4,7 @@ named-query API held to the same limit as /sparql."""
 from __future__ import annotations
 
 import dataclasses
+import os
 import threading
 import time
 
@@ -12,7 +13,7 @@ import pytest
 from graph.errors import QueryTimeout
 from graph.store import memory_store
 from server import create_app
-from server.evaluation import Evaluator
+from server.evaluation import SLOW_NICE, SLOW_QUERY, Evaluator
 
 
 def test_evaluation_threads_are_reused_between_queries():
@@ -103,3 +104,17 @@ def test_a_query_that_eats_memory_is_stopped_before_the_time_limit():
 def test_without_a_memory_limit_the_same_query_runs_to_its_end():
     evaluator = Evaluator(memory_store(), timeout=30, max_rows=10, memory_mib=0)
     assert evaluator.bounded(lambda: len([bytearray(16 * 2**20) for _ in range(16)])) == 16
+
+
+def test_a_slow_query_is_moved_to_a_lower_cpu_priority_and_its_thread_not_reused():
+    evaluator = Evaluator(memory_store(), timeout=10, max_rows=10)
+    quick = evaluator.bounded(lambda: (threading.get_native_id(), os.getpriority(os.PRIO_PROCESS, 0)))
+
+    def slow() -> tuple[int, int]:
+        time.sleep(SLOW_QUERY + 0.4)
+        return threading.get_native_id(), os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
+
+    slow_tid, slow_nice = evaluator.bounded(slow)
+    assert slow_nice == min(19, SLOW_NICE + quick[1])
+    assert evaluator.bounded(lambda: os.getpriority(os.PRIO_PROCESS, threading.get_native_id())) == quick[1]
+    assert evaluator.bounded(threading.get_native_id) != slow_tid
