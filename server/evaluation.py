@@ -263,7 +263,7 @@ class Answer:
 
 class Evaluator:
     """Runs queries on ``store`` (anything with graph.store.EmbeddedStore's ``query``) under
-    the time and size limits."""
+    the time, memory and size limits."""
 
     def __init__(
         self,
