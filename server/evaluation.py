@@ -6,9 +6,10 @@ named-query API and the benchmark all go through :class:`Evaluator`.
 Screening (before evaluation). pyoxigraph answers ``SERVICE <url>`` with a real HTTP
 request, so :func:`screen` refuses any query that uses the ``SERVICE`` keyword. It looks
 at the query text with comments, strings and IRIs blanked out, twice: as sent and with
-SPARQL's ``\\uXXXX`` escapes decoded, so that an escape cannot hide the keyword from one
-reading and show it to the other. A query that does not parse and starts (after its
-prologue) with an update keyword is reported as an update, not as a syntax error.
+SPARQL's ``\\u`` (four hex digits) and ``\\U`` (eight) escapes decoded, so that an
+escape cannot hide the keyword from one reading and show it to the other. A query that
+does not parse and starts (after its prologue) with an update keyword is reported as an
+update, not as a syntax error.
 ``FROM``/``FROM NAMED`` and the protocol's graph parameters only name graphs of the
 store: Oxigraph never fetches them.
 
