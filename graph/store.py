@@ -116,12 +116,6 @@ class EmbeddedStore:
             raise StoreError(f"store write failed: {err}") from err
         return len(batch)
 
-    def bulk_write(self, graph: ox.NamedNode, quads: Iterable[ox.Triple | ox.Quad]) -> int:
-        """Add one named graph to a store nobody reads yet (a new build); returns the number
-        of quads. pyoxigraph's bulk loader streams them: at 1M quads it is 3x faster than a
-        transaction and does not hold them all in memory (bench/README.md)."""
-        return self.bulk_write_graphs({graph: quads})[graph.value]
-
     def bulk_write_graphs(
         self,
         graphs: dict[ox.NamedNode, Iterable[ox.Triple | ox.Quad]],
@@ -130,9 +124,10 @@ class EmbeddedStore:
     ) -> dict[str, int]:
         """Add many named graphs (and the quads ``also``, kept in their own graphs) to a store
         nobody reads yet, in ONE bulk load; returns the number of quads per graph of
-        ``graphs``. Each bulk load has a fixed cost (it writes and ingests files of its own),
-        so one load per graph made publishing 10,000 trials ~100x slower than mapping them
-        (issue 6)."""
+        ``graphs``. pyoxigraph's bulk loader streams them: at 1M quads it is 3x faster than
+        a transaction and does not hold them all in memory (bench/README.md). Each bulk load
+        has a fixed cost (it writes and ingests files of its own), so one load per graph made
+        publishing 10,000 trials ~100x slower than mapping them (issue 6)."""
         counts: dict[str, int] = {}
 
         def placed() -> Iterator[ox.Quad]:
