@@ -342,12 +342,10 @@ class Evaluator:
 
     def _watch(self, done: threading.Event, runner: _Runner) -> str | None:
         """Wait for ``done``; why the query must be stopped, or None once it is done."""
-        if done.wait(min(self.timeout, WATCH_STEP)):
-            return None
-        deadline = time.monotonic() - WATCH_STEP + self.timeout
-        slow = deadline - self.timeout + SLOW_QUERY
-        while True:
-            if not runner.demoted and time.monotonic() >= slow:
+        started = time.monotonic()
+        while not done.wait(min(WATCH_STEP, max(0.0, started + self.timeout - time.monotonic()))):
+            elapsed = time.monotonic() - started
+            if elapsed >= SLOW_QUERY and not runner.demoted:
                 runner.demote()
             ceiling = self._memory_ceiling
             if ceiling is not None and _resident() > ceiling:
@@ -355,11 +353,9 @@ class Evaluator:
                     f"when the server process passed its memory limit ({self.memory // 2**20} MiB "
                     "for queries, HCCKG_QUERY_MEMORY)"
                 )
-            left = deadline - time.monotonic()
-            if left <= 0:
+            if elapsed >= self.timeout:
                 return f"after {self.timeout:g} s (the time limit, HCCKG_QUERY_TIMEOUT)"
-            if done.wait(min(left, WATCH_STEP)):
-                return None
+        return None
 
     def _runner(self) -> _Runner:
         if self._pid != os.getpid():  # threads do not survive a fork: start afresh
