@@ -195,24 +195,22 @@ def test_trials_with_a_parameter_are_the_unfiltered_rows_that_qualify(built_stor
 def _arms_giving(store, agent_iri: str) -> dict[str, set[str]]:
     """study -> its arms that give the drug, or every component of the regimen (a plain
     pattern, independent of the named queries' text)."""
-    components = [
-        str(r["c"].value)
-        for r in store.query(
-            f"SELECT ?c WHERE {{ <{agent_iri}> <https://w3id.org/hcckg/ontology/hasComponent> ?c }}"
-        )
-    ] or [agent_iri]
-    arms: dict[str, set[str]] = {}
+    hcc = "https://w3id.org/hcckg/ontology/"
+    components = {
+        str(r["c"].value) for r in store.query(f"SELECT ?c WHERE {{ <{agent_iri}> <{hcc}hasComponent> ?c }}")
+    } or {agent_iri}
+    study_of: dict[str, str] = {}
+    agents_of: dict[str, set[str]] = {}
     for r in store.query(
-        "SELECT ?study ?arm ?agent WHERE { ?study <https://w3id.org/hcckg/ontology/hasArm> ?arm . "
-        "?arm <https://w3id.org/hcckg/ontology/includesAgent> ?agent }"
+        f"SELECT ?study ?arm ?agent WHERE {{ ?study <{hcc}hasArm> ?arm . ?arm <{hcc}includesAgent> ?agent }}"
     ):
-        arms.setdefault(str(r["arm"].value), set()).add(str(r["agent"].value))
-        arms[str(r["arm"].value)].add("study:" + str(r["study"].value))
+        arm = str(r["arm"].value)
+        study_of[arm] = str(r["study"].value)
+        agents_of.setdefault(arm, set()).add(str(r["agent"].value))
     out: dict[str, set[str]] = {}
-    for arm, agents in arms.items():
-        if all(c in agents for c in components):
-            study = next(a for a in agents if a.startswith("study:"))[len("study:") :]
-            out.setdefault(study, set()).add(arm)
+    for arm, agents in agents_of.items():
+        if components <= agents:
+            out.setdefault(study_of[arm], set()).add(arm)
     return out
 
 
