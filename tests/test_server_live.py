@@ -3,6 +3,7 @@ time limit, SERVICE that never leaves the host, SPARQLWrapper and rdflib's SPARQ
 
 from __future__ import annotations
 
+import http.client
 import json
 import socket
 import threading
@@ -16,6 +17,8 @@ import pytest
 import rdflib
 from rdflib.plugins.stores.sparqlstore import SPARQLStore
 from SPARQLWrapper import CSV, JSON, POST, TURTLE, XML, SPARQLWrapper
+
+from server.serve import KEEPALIVE_REQUESTS
 
 RANK = "<http://example.org/rank>"
 # 300^4 = 8.1e9 combinations to count: minutes of work, unless it is stopped.
@@ -78,6 +81,89 @@ def test_runaway_query_is_stopped_while_others_answer(live_server):
     while _busy_children(master):
         assert time.monotonic() < deadline, "a worker is still evaluating the stopped query"
     assert get(sparql_url(live_server, QUICK))[0] == 200
+
+
+def _workers(master: int) -> set[int]:
+    return {int(p) for p in Path(f"/proc/{master}/task/{master}/children").read_text().split()}
+
+
+def _master(base: str) -> int:
+    worker = json.loads(get(base + "/health")[1])["process"]
+    return int(Path(f"/proc/{worker}/stat").read_text().rsplit(")", 1)[1].split()[1])
+
+
+class _KeepAliveClient(threading.Thread):
+    """Asks for /health again and again on one keep-alive connection, opening a new one
+    whenever the server closes it; counts answers, connections and failures."""
+
+    def __init__(self, base: str) -> None:
+        super().__init__(daemon=True)
+        self.address = urllib.parse.urlsplit(base).netloc
+        self.running = True
+        self.answers = self.connections = 0
+        self.failures: list[str] = []
+
+    def run(self) -> None:
+        conn = None
+        while self.running:
+            if conn is None:
+                conn = http.client.HTTPConnection(self.address, timeout=10)
+                self.connections += 1
+            try:
+                conn.request("GET", "/health")
+                answer = conn.getresponse()
+                answer.read()
+            except (OSError, http.client.HTTPException) as err:
+                self.failures.append(repr(err))
+                conn.close()
+                conn = None
+                continue
+            self.answers += answer.status == 200
+            if answer.getheader("Connection", "").lower() == "close":
+                conn.close()
+                conn = None
+
+
+def test_a_retiring_worker_leaves_at_once_without_dropping_a_request(live_server):
+    """gthread's loop sleeps up to 1 s in its poller between events: unwoken, a retiring
+    worker lingered 2 s, serving nothing while its runaway ran on. Clients that keep their
+    connection busy get "Connection: close" and move to the other worker, unharmed."""
+    master = _master(live_server)
+    before = _workers(master)
+    clients = [_KeepAliveClient(live_server) for _ in range(2)]
+    for client in clients:
+        client.start()
+    try:
+        status = get(sparql_url(live_server, RUNAWAY))[0]
+        answered = time.monotonic()
+        while before <= _workers(master):
+            assert time.monotonic() - answered < 0.9, "the retiring worker is still there"
+            time.sleep(0.01)
+        deadline = time.monotonic() + 10
+        while len(_workers(master)) < 2:  # gunicorn forks a replacement
+            assert time.monotonic() < deadline
+            time.sleep(0.05)
+    finally:
+        for client in clients:
+            client.running = False
+            client.join(timeout=15)
+    assert status == 503
+    assert all(client.answers > 0 and not client.failures for client in clients), [
+        c.failures for c in clients
+    ]
+
+
+def test_a_keep_alive_connection_is_closed_after_its_quota_of_requests(live_server):
+    """So that busy keep-alive clients spread over the workers again (a respawned one too)."""
+    conn = http.client.HTTPConnection(urllib.parse.urlsplit(live_server).netloc, timeout=10)
+    said = []
+    for _ in range(KEEPALIVE_REQUESTS):
+        conn.request("GET", "/health")
+        answer = conn.getresponse()
+        answer.read()
+        said.append(answer.getheader("Connection"))
+    conn.close()
+    assert said == ["keep-alive"] * (KEEPALIVE_REQUESTS - 1) + ["close"]
 
 
 class _Listener:
