@@ -105,14 +105,27 @@ def _throughput(s: dict) -> list[str]:
     for name, entry in s["answers"].items():
         if entry.get("slow") and entry["same_answers"]:
             lines.append(f"  {name:<36}  —   latency only: {entry['in_process_first_s']:.1f} s in process")
+    if s.get("floor"):
+        oxigraph = s["throughput"]["describe-trial"]
+        lines.append(
+            "Python floor (bench/floor.py: Flask answering hcckg's DESCRIBE bytes, no evaluation, same gunicorn):"
+        )
+        for conns, cell in s["floor"].items():
+            ox = oxigraph[conns]["oxigraph"]["median"]
+            ratio = cell["median"] / ox if ox else float("inf")
+            lines.append(
+                f"  {'describe-trial, floor':<36}{conns:>3}   {_range(cell):<20} {_range(oxigraph[conns]['oxigraph']):<20} {ratio:.2f}×"
+            )
     return lines
 
 
 def _runaway(s: dict) -> list[str]:
     lines = []
+    share = 1 - 1 / max(1, s["server"]["workers"])  # all but one worker's share
     for name, r in s["runaway"].items():
         lines.append(
             f"runaway query running: {name} keeps {r['ratio']:.2f} of its DESCRIBE throughput at c=4 "
-            f"({r['with_runaway_rps']:.0f} vs {r['calm_rps']:.0f} req/s; runaway answered {r['runaway_answers']})"
+            f"({r['with_runaway_rps']:.0f} vs {r['calm_rps']:.0f} req/s; runaway answered {r['runaway_answers']}) "
+            f"(goal ≥ {share:.2f}, all but one worker's share: {_mark(r['ratio'] >= share)})"
         )
     return lines

@@ -25,7 +25,7 @@ import pyoxigraph as ox
 
 from bench import measure, report
 from bench.generate import generate, parse_scale
-from bench.servers import BenchError, Server, hcckg_server, oxigraph_server
+from bench.servers import BenchError, Server, floor_server, hcckg_server, oxigraph_server
 from bench.workload import RUNAWAY, SELECT_JSON, Request, workload
 from hcckg.config import PROJECT_ROOT, load_settings
 
@@ -195,6 +195,32 @@ def bench_throughput(
     return out
 
 
+def bench_floor(
+    request: Request, hcckg: Server, duration: float, scripts: Path, rounds: int, settings
+) -> dict:
+    """Throughput of bench/floor.py (Flask answering hcckg's own answer to ``request``
+    without evaluating anything, under hcckg's gunicorn settings) at each connection count:
+    the most any request through gunicorn + Flask reaches here."""
+    status, body = measure.Client(hcckg).call(request)
+    if status != 200:
+        raise BenchError(f"hcckg answered {request.name} with {status}")
+    answer = scripts / "floor-answer"
+    answer.write_bytes(body)
+    floor = floor_server(answer, request.accept, workers=settings.workers, threads=settings.threads)
+    floor.start(scripts / "floor.log")
+    try:
+        script = measure.wrk_script(request, scripts)
+        out = {}
+        for conns in CONNECTIONS:
+            out[str(conns)] = _spread(
+                [measure.wrk(floor, script, conns, duration).rps for _ in range(rounds)]
+            )
+            _log(f"  floor {request.name} c={conns}: {out[str(conns)]['median']:.0f}/s")
+    finally:
+        floor.stop()
+    return out
+
+
 def bench_runaway(
     request: Request, servers: list[Server], duration: float, scripts: Path, rounds: int, time_limit: float
 ) -> dict:
@@ -257,8 +283,10 @@ def bench_scale(scale: str, args: argparse.Namespace, settings) -> dict:
         fast = [r for r in comparable if not result["answers"][r.name]["slow"]]
         _log(f"[{scale}] throughput ({len(fast)} requests, {args.rounds} rounds of {args.duration:g} s)")
         result["throughput"] = bench_throughput(fast, servers, args.rounds, args.duration, scripts)
-        _log(f"[{scale}] runaway")
         describe = next(r for r in fast if r.name == "describe-trial")
+        _log(f"[{scale}] Python floor")
+        result["floor"] = bench_floor(describe, hcckg, args.duration, scripts, args.rounds, settings)
+        _log(f"[{scale}] runaway")
         result["runaway"] = bench_runaway(
             describe, servers, args.duration, scripts, args.rounds, settings.query_timeout
         )

@@ -162,6 +162,14 @@ def hcckg_server(store: Path, *, workers: int, threads: int, timeout: float) -> 
     return Server("hcckg", command, "/sparql", env=env, port=port)
 
 
+def floor_server(body: Path, mimetype: str, *, workers: int, threads: int) -> Server:
+    """bench/floor.py: a Flask app answering ``body`` to every query, served like hcckg."""
+    port = free_port()
+    command = [str(BIN / "python"), "-m", "bench.floor", "--body", str(body), "--mimetype", mimetype]
+    command += ["--host", HOST, "--port", str(port), "--workers", str(workers), "--threads", str(threads)]
+    return Server("floor", command, "/sparql", port=port)
+
+
 def oxigraph_server(location: Path) -> Server:
     """The Oxigraph server, without ``--timeout-s``: its time limit starts a thread per
     query that sleeps for the whole limit, and at a few thousand requests/s (a DESCRIBE

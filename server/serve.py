@@ -167,5 +167,11 @@ def run(settings: Settings) -> int:
     if not settings.update_token:
         with app.app_context():
             site().warm()
-    _Application(app, options(settings)).run()
+    gunicorn(app, settings)
     return 0
+
+
+def gunicorn(app: Any, settings: Settings) -> None:
+    """Serve the WSGI ``app`` under gunicorn with hcckg's settings (the benchmark's Python
+    floor runs a bare Flask app through this too)."""
+    _Application(app, options(settings)).run()
