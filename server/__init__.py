@@ -11,7 +11,6 @@ memory, default true) and ``ON_RUNAWAY`` (called when a query passes the time li
 
 from __future__ import annotations
 
-import importlib.util
 import threading
 from collections.abc import Mapping
 from typing import Any
@@ -91,16 +90,12 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     )
     app.config.update(test_config)
 
-    from server import errors, pages, sparql
+    from server import api, errors, pages, sparql
 
     errors.register(app)
     app.register_blueprint(sparql.bp)
     app.register_blueprint(pages.bp)
-    # The named-query API is registered once server/api.py exists (another stage writes it).
-    if importlib.util.find_spec("server.api") is not None:
-        from server.api import bp as api_bp
-
-        app.register_blueprint(api_bp)
+    app.register_blueprint(api.bp)
 
     app.extensions["hcckg"] = Site(app)
     return app

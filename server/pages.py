@@ -10,7 +10,6 @@ or ``?format=``. Pages read the store directly with fixed queries that bind the 
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import os
 from collections.abc import Iterator
@@ -20,7 +19,9 @@ from flask import Blueprint, Response, jsonify, render_template, request
 
 from graph.errors import NotFound
 from hcckg import __version__
+from ontology.docs import render_html
 from ontology.namespace import CLASSES, DATA_PROPERTIES, OBJECT_PROPERTIES
+from queries.catalogue import load_catalogue
 from server import describe, negotiation, site
 from server.evaluation import PREFIXES
 
@@ -52,11 +53,7 @@ def href(term: ox.NamedNode) -> str:
 
 
 def _examples() -> list[dict]:
-    """The named queries, as ready examples (when the catalogue module exists)."""
-    if importlib.util.find_spec("queries.catalogue") is None:
-        return []
-    from queries.catalogue import load_catalogue
-
+    """The named queries, as ready examples."""
     return [
         {"name": q.name, "title": q.title, "description": q.description, "sparql": q.sparql}
         for q in load_catalogue().values()
@@ -142,11 +139,7 @@ def ontology() -> Response | str:
     triples = _ontology_triples()
     if fmt is not negotiation.HTML:
         return _graph_answer(triples, fmt)
-    if importlib.util.find_spec("ontology.docs") is not None:
-        from ontology.docs import render_html
-
-        return Response(render_html(triples), content_type="text/html; charset=utf-8")
-    return _resource("ontology")
+    return Response(render_html(triples), content_type="text/html; charset=utf-8")
 
 
 # -- VoID, dumps, health -----------------------------------------------------------------
