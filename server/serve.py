@@ -41,8 +41,10 @@ class RetiringWorker(ThreadWorker):
     connection that it then drops (the client sees a reset). Retiring instead stops
     accepting (the other workers take new connections), answers every request that still
     comes on its connections with "Connection: close", closes keep-alive connections idle
-    for ``RETIRING_GRACE``, and leaves once it has no connection. gthread's loop sleeps up
-    to 1 s in its poller between events, so a retiring worker wakes it every
+    for ``RETIRING_GRACE``, and leaves once it has no connection, or after gunicorn's
+    ``graceful_timeout`` whatever its connections do (a client that connected and never
+    sent anything would otherwise keep it, and its runaway query, alive). gthread's loop
+    sleeps up to 1 s in its poller between events, so a retiring worker wakes it every
     ``RETIRING_GRACE / 2``: unwoken it took 2.1 s to exit (measured under wrk at 1M
     triples), serving nothing while its runaway query ran on. It relies on gthread's
     internals (``poller``, ``nr_conns``, ``_keep``, ``_lock``), which is why gunicorn is
@@ -50,6 +52,7 @@ class RetiringWorker(ThreadWorker):
     """
 
     retiring = False
+    _retired_at = 0.0
     _wake = -1
 
     def run(self) -> None:
@@ -62,6 +65,7 @@ class RetiringWorker(ThreadWorker):
     def retire(self) -> None:
         """Start retiring (called from a request thread; the worker's loop does the rest)."""
         if not self.retiring:
+            self._retired_at = time.monotonic()
             self.retiring = True
             threading.Thread(target=self._wake_while_retiring, name="hcckg-retire", daemon=True).start()
 
@@ -82,7 +86,7 @@ class RetiringWorker(ThreadWorker):
         if self.retiring:
             self._stop_listening()
             self._close_idle_connections()
-            if self.nr_conns <= 0:
+            if self.nr_conns <= 0 or time.monotonic() - self._retired_at > self.cfg.graceful_timeout:
                 self.alive = False
 
     def _wake_while_retiring(self) -> None:

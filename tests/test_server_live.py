@@ -153,6 +153,48 @@ def test_a_retiring_worker_leaves_at_once_without_dropping_a_request(live_server
     ]
 
 
+def test_a_silent_connection_does_not_keep_a_retiring_worker_alive(live_server):
+    """Connections that never send a byte are not kept alive or timed out by gthread: without
+    a deadline, one held open on the retiring worker kept it, and its runaway, forever.
+    The runaway is sent, on a keep-alive connection, to a worker holding silent ones."""
+    master = _master(live_server)
+    deadline = time.monotonic() + 10
+    while len(before := _workers(master)) < 2:  # a worker retired by an earlier test
+        assert time.monotonic() < deadline
+        time.sleep(0.05)
+    held = {pid: _sockets(pid) for pid in before}
+    address = urllib.parse.urlsplit(live_server)
+    silent = [socket.create_connection((address.hostname, address.port)) for _ in range(4)]
+    conn = http.client.HTTPConnection(address.netloc, timeout=30)
+    try:
+        time.sleep(0.3)  # let the workers accept them
+        target = next(pid for pid in before if _sockets(pid) > held[pid])
+        for _ in range(50):  # a keep-alive connection to that worker
+            conn.request("GET", "/health")
+            if json.loads(conn.getresponse().read())["process"] == target:
+                break
+            conn.close()
+        else:
+            pytest.fail(f"no connection reached worker {target}")
+        conn.request("GET", "/sparql?" + urllib.parse.urlencode({"query": RUNAWAY}))
+        assert conn.getresponse().status == 503
+        answered = time.monotonic()
+        while target in _workers(master):
+            # graceful_timeout is the time limit + 5 s (server/serve.py options)
+            assert time.monotonic() - answered < 2 + 5 + 2, "the retiring worker is still there"
+            time.sleep(0.05)
+    finally:
+        conn.close()
+        for sock in silent:
+            sock.close()
+
+
+def _sockets(pid: int) -> int:
+    """TCP sockets a process holds beyond its listening one."""
+    fds = Path(f"/proc/{pid}/fd")
+    return sum(1 for fd in fds.iterdir() if fd.readlink().name.startswith("socket:")) - 1
+
+
 def test_a_keep_alive_connection_is_closed_after_its_quota_of_requests(live_server):
     """So that busy keep-alive clients spread over the workers again (a respawned one too)."""
     conn = http.client.HTTPConnection(urllib.parse.urlsplit(live_server).netloc, timeout=10)
