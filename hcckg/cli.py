@@ -57,9 +57,16 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
+    settings = _settings(args)
+    copy = None
+    if not settings.update_token:  # a read-only server answers from an in-memory copy
+        from graph.store import start_memory_copy
+
+        # Started before the web stack is imported, which then happens meanwhile.
+        copy = start_memory_copy(settings)
     from server.serve import run
 
-    return run(_settings(args))
+    return run(settings, copy)
 
 
 def cmd_ontology(args: argparse.Namespace) -> int:

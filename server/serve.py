@@ -23,6 +23,7 @@ from typing import Any
 from gunicorn.app.base import BaseApplication
 from gunicorn.workers.gthread import ThreadWorker
 
+from graph.store import MemoryCopy
 from hcckg.config import Settings
 
 # A connection is closed after this many requests (like nginx's keepalive_requests), so
@@ -164,10 +165,14 @@ def options(settings: Settings) -> dict[str, Any]:
     }
 
 
-def run(settings: Settings) -> int:
+def run(settings: Settings, copy: MemoryCopy | None = None) -> int:
+    """Serve ``settings``' store; ``copy`` is its in-memory copy when one was started."""
     from server import create_app, site
 
-    app = create_app({"SETTINGS": settings, "ON_RUNAWAY": retire_worker})
+    config: dict[str, Any] = {"SETTINGS": settings, "ON_RUNAWAY": retire_worker}
+    if copy is not None:
+        config["STORE"] = copy.result()
+    app = create_app(config)
     if not settings.update_token:
         with app.app_context():
             site().warm()
