@@ -108,9 +108,9 @@ class Server:
         deadline = time.perf_counter() + timeout
         last = self.cpu_seconds()
         while time.perf_counter() < deadline:
-            time.sleep(0.2)
+            time.sleep(0.1)
             now = self.cpu_seconds()
-            if now - last < 0.02:  # under 10% of one core
+            if now - last < 0.015:  # at most one clock tick (10 ms): under 10% of one core
                 return
             last = now
 
