@@ -59,6 +59,11 @@ class Site:
     def store(self) -> Any:
         return self.evaluator.store
 
+    def use(self, store: Any) -> None:
+        """Answer from ``store`` (``hcckg serve`` hands over the copy it started early)."""
+        with self._lock:
+            self._evaluator = self._make(store)
+
     def warm(self) -> None:
         """Open the store now if it exists (server start-up); a missing store is not fatal."""
         try:
