@@ -39,10 +39,18 @@ def sparql_url(base: str, query: str, **params: str) -> str:
     return f"{base}/sparql?" + urllib.parse.urlencode({"query": query, **params})
 
 
+def _workers(master: int) -> set[int]:
+    return {int(p) for p in Path(f"/proc/{master}/task/{master}/children").read_text().split()}
+
+
+def _master(base: str) -> int:
+    worker = json.loads(get(base + "/health")[1])["process"]
+    return int(Path(f"/proc/{worker}/stat").read_text().rsplit(")", 1)[1].split()[1])
+
+
 def _busy_children(master: int) -> list[int]:
     """Child processes of the gunicorn master that used more than half a CPU over 1 s."""
-    children_file = Path(f"/proc/{master}/task/{master}/children")
-    pids = [int(p) for p in children_file.read_text().split()]
+    pids = _workers(master)
 
     def cpu(pid: int) -> int:
         try:
@@ -75,21 +83,11 @@ def test_runaway_query_is_stopped_while_others_answer(live_server):
     assert "time limit" in outcome["body"].decode() and "HCCKG_QUERY_TIMEOUT" in outcome["body"].decode()
     assert 1.9 < outcome["seconds"] < 5
     # The worker that ran it retires and takes the evaluation with it: no process keeps burning CPU.
-    worker = json.loads(get(live_server + "/health")[1])["process"]
-    master = int(Path(f"/proc/{worker}/stat").read_text().rsplit(")", 1)[1].split()[1])
+    master = _master(live_server)
     deadline = time.monotonic() + 15
     while _busy_children(master):
         assert time.monotonic() < deadline, "a worker is still evaluating the stopped query"
     assert get(sparql_url(live_server, QUICK))[0] == 200
-
-
-def _workers(master: int) -> set[int]:
-    return {int(p) for p in Path(f"/proc/{master}/task/{master}/children").read_text().split()}
-
-
-def _master(base: str) -> int:
-    worker = json.loads(get(base + "/health")[1])["process"]
-    return int(Path(f"/proc/{worker}/stat").read_text().rsplit(")", 1)[1].split()[1])
 
 
 class _KeepAliveClient(threading.Thread):
