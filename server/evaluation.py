@@ -419,8 +419,8 @@ def open_for_serving(settings: Any, *, in_memory: bool = True, writable: bool = 
     0.65-0.83x from disk. Under ``hcckg serve`` this runs once in the gunicorn master and
     the workers share the copy through fork. ``writable`` (for ``/sparql/update``) opens
     the on-disk store read-write instead, so updates persist."""
-    from graph.store import copy_into_memory, open_store
+    from graph.store import copy_into_memory, is_remote, open_store
 
-    if writable or not in_memory or settings.store.startswith("sparql:"):
+    if writable or not in_memory or is_remote(settings.store):
         return open_store(settings, read_only=not writable)
     return copy_into_memory(settings.store_path)
