@@ -208,7 +208,11 @@ def bench_floor(
     """Throughput of bench/floor.py (Flask answering hcckg's own answer to ``request``
     without evaluating anything, under hcckg's gunicorn settings) at each connection count:
     the most any request through gunicorn + Flask reaches here."""
-    status, body = measure.Client(hcckg).call(request)
+    client = measure.Client(hcckg)
+    try:
+        status, body = client.call(request)
+    finally:
+        client.close()
     if status != 200:
         raise BenchError(f"hcckg answered {request.name} with {status}")
     answer = scripts / "floor-answer"
