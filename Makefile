@@ -13,12 +13,14 @@ venv: $(STAMP)
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[dev]'
+	@# setuptools always adds an informational "Editable installation" note for a package-dir
+	@# mapping (about editable mode itself, not this project); it is silenced by its exact text.
+	PYTHONWARNINGS="ignore:Editable installation" $(BIN)/pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
 # Front-end packages for the query page, fetched from the npm registry (no CDN at run time).
 assets: venv
-	$(BIN)/python -m server.assets
+	$(BIN)/python -m hcckg.server.assets
 
 build: venv
 	$(BIN)/hcckg build

@@ -1,6 +1,6 @@
 """Benchmark of the ClinicalTrials.gov loader: generate records, load them, report the rate.
 
-    .venv/bin/python -m bench.ctgov [--records 10000]
+    .venv/bin/python -m hcckg.bench.ctgov [--records 10000]
 
 The records are synthetic (NCT numbers ``NCT9…``, values drawn from a seeded generator) and
 say so in ``_comment``; they exercise every mapped field, not the registry's real content.
@@ -19,7 +19,8 @@ import time
 from pathlib import Path
 from typing import Any
 
-from loaders import ctgov
+from hcckg import pipeline
+from hcckg.loaders import ctgov
 
 # A few names that a curated index may know, and some that it will not (unmatched agents).
 DRUGS = ["Atezolizumab", "Lenvatinib", "Sorafenib", "Regorafenib", "Pembrolizumab", "Nivolumab"]
@@ -100,7 +101,7 @@ def generate_records(n: int, seed: int = 6) -> list[dict[str, Any]]:
 
 
 def run(n: int) -> dict[str, float]:
-    from hcckg.config import load_settings
+    from hcckg.ground.settings import load_settings
 
     studies = generate_records(n)
     # Mapping alone (no store), to tell the loader's cost from the store's.
@@ -112,7 +113,7 @@ def run(n: int) -> dict[str, float]:
         batch.write_text(json.dumps({"studies": studies}))
         settings = dataclasses.replace(load_settings(), store=str(Path(tmp) / "store"))
         start = time.perf_counter()
-        report = ctgov.load_into_store(settings, batch)
+        report = pipeline.load_ctgov(settings, batch)
         seconds = time.perf_counter() - start
     return {
         "records": len(report.loaded),

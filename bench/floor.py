@@ -5,7 +5,7 @@ It evaluates nothing, so its throughput bounds what any request through gunicorn
 reaches on this machine; the bench measures it on the DESCRIBE of a trial, with hcckg's
 answer to that DESCRIBE as the bytes, next to hcckg and the Oxigraph server.
 
-    python -m bench.floor --body FILE --mimetype TYPE --port N [--workers W --threads T]
+    python -m hcckg.bench.floor --body FILE --mimetype TYPE --port N [--workers W --threads T]
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from pathlib import Path
 
 from flask import Flask, Response
 
-from hcckg.config import load_settings
+from hcckg.ground.settings import load_settings
 
 
 def create_app(body: bytes, mimetype: str) -> Flask:
@@ -30,7 +30,7 @@ def create_app(body: bytes, mimetype: str) -> Flask:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m bench.floor", description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m hcckg.bench.floor", description=__doc__.split("\n\n")[0])
     parser.add_argument("--body", type=Path, required=True, help="the bytes every answer carries")
     parser.add_argument("--mimetype", required=True)
     parser.add_argument("--host", default="127.0.0.1")
@@ -47,7 +47,7 @@ def main(argv: list[str] | None = None) -> int:
         threads=args.threads or settings.threads,
         update_token=None,
     )
-    from server.serve import gunicorn
+    from hcckg.server.serve import gunicorn
 
     gunicorn(create_app(args.body.read_bytes(), args.mimetype), settings)
     return 0

@@ -3,7 +3,7 @@
 A shared vocabulary (drugs with targets, targets implicated in resistance mechanisms,
 endpoints, phases, statuses, units) goes to ``graph/review``; trials (a population, arms
 that include drugs, outcomes per arm and endpoint, a registry source) go to ``graph/ctgov``,
-each asserted link with its ``rdf:Statement`` provenance node as ``graph.iris.statement``
+each asserted link with its ``rdf:Statement`` provenance node as ``hcckg.ground.iris.statement``
 mints it; what the reasoner would infer (``addressesMechanism`` for drugs and arms) goes to
 ``graph/inferred``; the ontology's own triples, when ``ontology/hcckg.ttl`` exists, go to
 ``graph/ontology`` so that class hierarchies resolve as in a real build.
@@ -27,9 +27,9 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from graph import iris
-from hcckg.config import PROJECT_ROOT
-from ontology.namespace import DCTERMS, HCC, RDF, RDFS, XSD
+from hcckg.ground import iris
+from hcckg.ground.settings import PROJECT_ROOT
+from hcckg.ground.terms import DCTERMS, HCC, RDF, RDFS, XSD
 
 SCALES = {"100k": 100_000, "1M": 1_000_000, "10M": 10_000_000}
 ONTOLOGY_FILE = PROJECT_ROOT / "ontology" / "hcckg.ttl"
@@ -59,7 +59,7 @@ def _iri(node: ox.NamedNode) -> str:
 
 
 class _Prefixes:
-    """N-Triples spelling of resource IRIs. graph.iris mints one IRI per kind; the key is
+    """N-Triples spelling of resource IRIs. hcckg.ground.iris mints one IRI per kind; the key is
     appended here because re-reading the settings for each of millions of IRIs costs
     more than writing the quads."""
 
@@ -119,11 +119,11 @@ class Generator:
         self.target = target
         self.rng = random.Random(seed)
         self.r = _Prefixes()
-        self.type = _iri(ox.NamedNode(RDF + "type"))
-        self.label = _iri(ox.NamedNode(RDFS + "label"))
+        self.type = _iri(RDF.type)
+        self.label = _iri(RDFS.label)
         self.st_props = {k: _iri(ox.NamedNode(RDF + k)) for k in ("subject", "predicate", "object")}
-        self.statement_class = _iri(ox.NamedNode(RDF + "Statement"))
-        self.source_prop = _iri(ox.NamedNode(DCTERMS + "source"))
+        self.statement_class = _iri(RDF.Statement)
+        self.source_prop = _iri(DCTERMS.source)
         self.h = {name: _iri(getattr(HCC, name)) for name in _TERMS}
         # Pool sizes grow with the scale so that a parameter selects a similar share of trials.
         self.n_mechanisms = max(12, target // 50_000)
@@ -132,7 +132,7 @@ class Generator:
 
     # -- helpers -----------------------------------------------------------------------
     def _provenance(self, w: _Writer, s: str, p: str, o: str, source: str) -> None:
-        """The rdf:Statement node for one asserted link, IRI as graph.iris.statement mints it."""
+        """The rdf:Statement node for one asserted link, IRI as hcckg.ground.iris.statement mints it."""
         st = _iri(iris.statement(_node(s), _node(p), _node(o), _node(source)))
         w.quad(st, self.type, self.statement_class)
         w.quad(st, self.st_props["subject"], s)
@@ -285,7 +285,7 @@ _TERMS = (
 
 
 def _node(text: str) -> ox.NamedNode | ox.Literal:
-    """The term an N-Triples spelling stands for (for graph.iris.statement's digest)."""
+    """The term an N-Triples spelling stands for (for hcckg.ground.iris.statement's digest)."""
     if text.startswith("<"):
         return ox.NamedNode(text[1:-1])
     value, _, datatype = text[1:].partition('"^^<')
@@ -320,7 +320,7 @@ def iter_sample(target: int, seed: int = DEFAULT_SEED) -> Iterator[str]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    p = argparse.ArgumentParser(prog="python -m bench.generate", description=__doc__.splitlines()[0])
+    p = argparse.ArgumentParser(prog="python -m hcckg.bench.generate", description=__doc__.splitlines()[0])
     p.add_argument("scale", help="100k, 1M, 10M or a number of quads")
     p.add_argument("output", help="N-Quads file to write")
     p.add_argument("--seed", type=int, default=DEFAULT_SEED)

@@ -2,7 +2,7 @@
 memory are measured like ``oxigraph load``'s: parse N-Quads, publish every named graph into
 a new store with ``graph.store.publish`` (the path ``hcckg build`` and ``hcckg load`` take).
 
-    python -m bench.load DATA.nq STORE [GRAPH-IRI...]   (graphs in file order; found when omitted)
+    python -m hcckg.bench.load DATA.nq STORE [GRAPH-IRI...]   (graphs in file order; found when omitted)
 """
 
 from __future__ import annotations
@@ -14,9 +14,9 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from graph.errors import Problem, SourceError
-from graph.store import publish
-from hcckg.config import load_settings
+from hcckg.graph.store import publish
+from hcckg.ground.errors import Problem, SourceError
+from hcckg.ground.settings import load_settings
 
 
 def graphs_of(path: Path) -> list[ox.NamedNode]:

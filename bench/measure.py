@@ -23,8 +23,8 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from bench.servers import BIN, HOST, BenchError, Server
-from bench.workload import SELECT_JSON, Request
+from hcckg.bench.servers import BIN, HOST, BenchError, Server
+from hcckg.bench.workload import SELECT_JSON, Request
 
 # -- build -------------------------------------------------------------------------------
 
@@ -56,7 +56,7 @@ def build_oxigraph(nquads: Path, location: Path, log: Path) -> BuildRun:
 
 def build_hcckg(nquads: Path, store: Path, log: Path, graphs: list[str]) -> BuildRun:
     shutil.rmtree(store.parent, ignore_errors=True)
-    return _timed_child([sys.executable, "-m", "bench.load", str(nquads), str(store), *graphs], log)
+    return _timed_child([sys.executable, "-m", "hcckg.bench.load", str(nquads), str(store), *graphs], log)
 
 
 # -- latency -----------------------------------------------------------------------------

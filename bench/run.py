@@ -23,12 +23,12 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from bench import measure, report
-from bench.generate import generate, parse_scale
-from bench.servers import BenchError, Server, floor_server, hcckg_server, oxigraph_server
-from bench.workload import RUNAWAY, SELECT_JSON, Request, workload
-from graph.store import copy_into_memory
-from hcckg.config import PROJECT_ROOT, load_settings
+from hcckg.bench import measure, report
+from hcckg.bench.generate import generate, parse_scale
+from hcckg.bench.servers import BenchError, Server, floor_server, hcckg_server, oxigraph_server
+from hcckg.bench.workload import RUNAWAY, SELECT_JSON, Request, workload
+from hcckg.graph.store import copy_into_memory
+from hcckg.ground.settings import PROJECT_ROOT, load_settings
 
 WORK = PROJECT_ROOT / "var" / "bench"
 CONNECTIONS = (1, 4, 16)
@@ -98,7 +98,7 @@ def bench_build(nquads: Path, work: Path, rounds: int, graphs: list[str], logs: 
 def bench_sources(settings, rounds: int) -> dict:
     """Validation (parse, checks, SHACL) and reasoning (HermiT) of the curated sources, the
     steps of ``hcckg build`` before the store, timed by the pipeline itself."""
-    from loaders.pipeline import assemble
+    from hcckg.pipeline import assemble
 
     runs = [assemble(settings).seconds for _ in range(rounds)]
     out = {step: _spread([r[step] for r in runs]) for step in ("curated sources", "reasoning")}

@@ -16,8 +16,8 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from graph.errors import HcckgError
-from hcckg.config import PROJECT_ROOT
+from hcckg.ground.errors import HcckgError
+from hcckg.ground.settings import PROJECT_ROOT
 
 BIN = PROJECT_ROOT / ".venv" / "bin"
 HOST = "127.0.0.1"
@@ -165,7 +165,7 @@ def hcckg_server(store: Path, *, workers: int, threads: int, timeout: float) -> 
 def floor_server(body: Path, mimetype: str, *, workers: int, threads: int) -> Server:
     """bench/floor.py: a Flask app answering ``body`` to every query, served like hcckg."""
     port = free_port()
-    command = [str(BIN / "python"), "-m", "bench.floor", "--body", str(body), "--mimetype", mimetype]
+    command = [str(BIN / "python"), "-m", "hcckg.bench.floor", "--body", str(body), "--mimetype", mimetype]
     command += ["--host", HOST, "--port", str(port), "--workers", str(workers), "--threads", str(threads)]
     return Server("floor", command, "/sparql", port=port)
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import pyoxigraph as ox
 
-from graph import iris
+from hcckg.ground import iris
 
 SELECT_JSON = "application/sparql-results+json"
 N_TRIPLES = "application/n-triples"
@@ -53,7 +53,7 @@ def bind(sparql: str, name: str, term: ox.NamedNode) -> str:
 
 def named_queries() -> list[Request]:
     """Each named query of the catalogue, its first bindable parameter bound."""
-    from queries.catalogue import load_catalogue
+    from hcckg.queries.catalogue import load_catalogue
 
     requests = []
     for name, query in load_catalogue().items():

@@ -40,7 +40,7 @@ from urllib.parse import quote, urlencode, urlsplit
 
 import pyoxigraph as ox
 
-from graph.errors import (
+from hcckg.ground.errors import (
     QueryRejected,
     QuerySyntaxError,
     QueryTimeout,
@@ -48,6 +48,7 @@ from graph.errors import (
     StoreError,
     StoreUnavailable,
 )
+from hcckg.ground.tokens import code_only
 
 QUERY_ACCEPT = "application/sparql-results+json, application/n-triples;q=0.9, text/turtle;q=0.8"
 # An answer larger than this is refused before it is parsed (the row limit comes after).
@@ -197,20 +198,13 @@ def _parse_answer(
 
 # -- binding variables --------------------------------------------------------------------
 
-_SKIPPED = re.compile(
-    r"""\#[^\n\r]*
-    | \"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\" | '''(?:[^'\\]|\\.|'(?!''))*'''
-    | "(?:[^"\\\n\r]|\\.)*" | '(?:[^'\\\n\r]|\\.)*'
-    | <[^<>"{}|^`\\\x00-\x20]*>""",
-    re.VERBOSE | re.DOTALL,
-)
 _FORM = re.compile(r"(?<![\w?$:])(SELECT|CONSTRUCT|DESCRIBE|ASK)(?![\w:])", re.IGNORECASE)
 
 
 def _where_brace(sparql: str) -> int:
     """The offset of the ``{`` that opens the query's WHERE group, or -1. Comments,
     strings and IRIs are blanked first (same length), so braces in them do not count."""
-    text = _SKIPPED.sub(lambda m: " " * len(m.group(0)), sparql)
+    text = code_only(sparql)
     form = _FORM.search(text)
     if form is None:
         return -1

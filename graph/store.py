@@ -27,7 +27,7 @@ from typing import Any, Protocol
 
 import pyoxigraph as ox
 
-from graph.errors import QuerySyntaxError, StoreError, StoreUnavailable
+from hcckg.ground.errors import QuerySyntaxError, StoreError, StoreUnavailable
 
 _POSITION_RE = re.compile(r"(?:line|at) (\d+)[:, ]+(?:column )?(\d+)")
 
@@ -344,7 +344,7 @@ def open_store(settings, *, read_only: bool = True) -> Store:
     """The store named by the settings (``HCCKG_STORE``): embedded, or a SPARQL server
     (checked to answer; ``StoreUnavailable`` when it does not)."""
     if is_remote(settings.store):
-        from graph.remote import open_remote
+        from hcckg.graph.remote import open_remote
 
         return open_remote(settings, settings.store, read_only=read_only)
     return open_embedded(settings.store_path, read_only=read_only)

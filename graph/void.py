@@ -2,7 +2,7 @@
 
 The build pipeline calls :func:`void_triples` on the graphs it is about to publish and
 stores the answer in ``graph/void``; the server serves that graph at
-``/.well-known/void``. The dataset is the base IRI itself (``graph.iris.dataset()``); each
+``/.well-known/void``. The dataset is the base IRI itself (``hcckg.ground.iris.dataset()``); each
 named graph is a ``void:subset`` of it, with its own triple count. Class and property
 partitions (with counts) let query editors offer completion; vocabularies are the
 namespaces of the classes and properties actually used. Counts cover the graphs present
@@ -13,9 +13,9 @@ from __future__ import annotations
 
 import pyoxigraph as ox
 
-from graph import iris
 from hcckg import __version__
-from ontology.namespace import DCTERMS, OWL, PROV, RDF, RDFS, SD, SKOS, VOID, XSD, ontology_iri, ontology_ns
+from hcckg.ground import iris
+from hcckg.ground.terms import DCTERMS, OWL, PROV, RDF, RDFS, SD, SKOS, VOID, XSD, ontology_iri, ontology_ns
 
 LICENSE = "https://creativecommons.org/licenses/by-nc/4.0/"  # the review's licence, which the data follows
 REVIEW_DOI = "https://doi.org/10.3748/wjg.v32.i3.111528"
@@ -44,22 +44,22 @@ def void_triples(store, settings) -> list[ox.Triple]:
     with ``graph.store.EmbeddedStore``'s query/graphs/count). Deterministic: no clock, blank nodes only for partitions."""
     dataset = iris.dataset()
     public = (settings.public_url or settings.base_iri).rstrip("/") + "/"
-    a = ox.NamedNode(RDF + "type")
+    a = RDF.type
     out = [
         ox.Triple(dataset, a, _n("Dataset")),
-        ox.Triple(dataset, ox.NamedNode(DCTERMS + "title"), ox.Literal("hcckg", language="en")),
+        ox.Triple(dataset, DCTERMS["title"], ox.Literal("hcckg", language="en")),
         ox.Triple(
             dataset,
-            ox.NamedNode(DCTERMS + "description"),
+            DCTERMS.description,
             ox.Literal(
                 "A knowledge graph of second-line treatment for hepatocellular carcinoma after immune "
                 "checkpoint inhibitors, built from a review article and registry records.",
                 language="en",
             ),
         ),
-        ox.Triple(dataset, ox.NamedNode(DCTERMS + "license"), ox.NamedNode(LICENSE)),
-        ox.Triple(dataset, ox.NamedNode(DCTERMS + "source"), ox.NamedNode(REVIEW_DOI)),
-        ox.Triple(dataset, ox.NamedNode(OWL + "versionInfo"), ox.Literal(__version__)),
+        ox.Triple(dataset, DCTERMS.license, ox.NamedNode(LICENSE)),
+        ox.Triple(dataset, DCTERMS.source, ox.NamedNode(REVIEW_DOI)),
+        ox.Triple(dataset, OWL.versionInfo, ox.Literal(__version__)),
         ox.Triple(dataset, _n("uriSpace"), ox.Literal(settings.base_iri)),
         ox.Triple(dataset, _n("sparqlEndpoint"), ox.NamedNode(public + "sparql")),
         ox.Triple(dataset, _n("dataDump"), ox.NamedNode(public + "dumps/hcckg.nq")),
@@ -76,11 +76,11 @@ def void_triples(store, settings) -> list[ox.Triple]:
         out += [
             ox.Triple(dataset, _n("subset"), graph),
             ox.Triple(graph, a, _n("Dataset")),
-            ox.Triple(graph, ox.NamedNode(SD + "name"), graph),
+            ox.Triple(graph, SD.name, graph),
             ox.Triple(
                 graph,
                 _n("triples"),
-                ox.Literal(str(store.count(graph)), datatype=ox.NamedNode(XSD + "integer")),
+                ox.Literal(str(store.count(graph)), datatype=XSD.integer),
             ),
         ]
     used: set[str] = set()

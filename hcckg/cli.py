@@ -9,9 +9,9 @@ import dataclasses
 import sys
 from collections.abc import Callable
 
-from graph.errors import HcckgError, SourceError, StoreUnavailable
 from hcckg import __version__
-from hcckg.config import Settings, load_settings
+from hcckg.ground.errors import HcckgError, SourceError, StoreUnavailable
+from hcckg.ground.settings import Settings, load_settings
 
 EXIT_ERROR = 1  # a problem in the sources or the request
 EXIT_UNAVAILABLE = 3  # the store is missing or a remote store does not answer
@@ -28,7 +28,7 @@ def _settings(args: argparse.Namespace) -> Settings:
 
 
 def cmd_build(args: argparse.Namespace) -> int:
-    from loaders.pipeline import build
+    from hcckg.pipeline import build
 
     report = build(_settings(args), progress=_progress(args))
     print(report.summary())
@@ -36,7 +36,7 @@ def cmd_build(args: argparse.Namespace) -> int:
 
 
 def cmd_qc(args: argparse.Namespace) -> int:
-    from loaders.pipeline import run_qc
+    from hcckg.qc import run_qc
 
     report = run_qc(_settings(args), fmt=args.format)
     print(report.render(args.format))
@@ -44,13 +44,13 @@ def cmd_qc(args: argparse.Namespace) -> int:
 
 
 def cmd_query(args: argparse.Namespace) -> int:
-    from queries.cli import run_query
+    from hcckg.queries.cli import run_query
 
     return run_query(_settings(args), args)
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    from loaders.pipeline import export
+    from hcckg.export import export
 
     export(_settings(args), args.format, args.output, graph=args.graph)
     return 0
@@ -60,17 +60,17 @@ def cmd_serve(args: argparse.Namespace) -> int:
     settings = _settings(args)
     copy = None
     if not settings.update_token:  # a read-only server answers from an in-memory copy
-        from graph.store import start_memory_copy
+        from hcckg.graph.store import start_memory_copy
 
         # Started before the web stack is imported, which then happens meanwhile.
         copy = start_memory_copy(settings)
-    from server.serve import run
+    from hcckg.server.serve import run
 
     return run(settings, copy)
 
 
 def cmd_ontology(args: argparse.Namespace) -> int:
-    from ontology.build import build_release
+    from hcckg.release import build_release
 
     report = build_release(args.output)
     print(report.summary())
@@ -78,7 +78,7 @@ def cmd_ontology(args: argparse.Namespace) -> int:
 
 
 def cmd_load(args: argparse.Namespace) -> int:
-    from loaders.pipeline import load_ctgov
+    from hcckg.pipeline import load_ctgov
 
     report = load_ctgov(_settings(args), args.path, progress=_progress(args))
     print(report.summary())
@@ -86,19 +86,19 @@ def cmd_load(args: argparse.Namespace) -> int:
 
 
 def cmd_fetch(args: argparse.Namespace) -> int:
-    from loaders.fetch import fetch_ctgov
+    from hcckg.loaders.fetch import fetch_ctgov
 
     return fetch_ctgov(args)
 
 
 def cmd_pictures(args: argparse.Namespace) -> int:
-    from queries.pictures import cli_pictures
+    from hcckg.queries.pictures import cli_pictures
 
     return cli_pictures(_settings(args), args)
 
 
 def cmd_bench(args: argparse.Namespace) -> int:
-    from bench.run import main as bench_main
+    from hcckg.bench.run import main as bench_main
 
     return bench_main(args)
 

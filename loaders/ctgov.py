@@ -16,20 +16,19 @@ from __future__ import annotations
 
 import json
 import re
-import time
 import unicodedata
 import zipfile
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 import pyoxigraph as ox
 
-from graph import iris
-from graph.errors import Problem, SourceError
-from ontology.namespace import CLASSES, DCTERMS, HCC, PROV, RDF, RDFS, SKOS, XSD
+from hcckg.ground import iris
+from hcckg.ground.errors import Problem, SourceError
+from hcckg.ground.terms import CLASSES, DCTERMS, HCC, PROV, RDF, RDFS, SKOS, XSD
 
 Progress = Callable[[str], None]
 
@@ -428,7 +427,7 @@ def _date_literal(value: str) -> ox.Literal:
     return ox.Literal(value, datatype=ox.NamedNode(XSD + datatype))
 
 
-def _date_key(value: str | None) -> str:
+def date_key(value: str | None) -> str:
     return (value or "").ljust(10, "0")
 
 
@@ -459,10 +458,10 @@ class _Facts:
     def __init__(self, source: ox.NamedNode):
         self.source = source
         self.triples: list[ox.Triple] = []
-        self.rdf_type = ox.NamedNode(RDF + "type")
-        self.statement = ox.NamedNode(RDF + "Statement")
+        self.rdf_type = RDF.type
+        self.statement = RDF.Statement
         self.subj, self.pred, self.obj = (ox.NamedNode(RDF + n) for n in ("subject", "predicate", "object"))
-        self.dc_source = ox.NamedNode(DCTERMS + "source")
+        self.dc_source = DCTERMS.source
 
     def add(self, s: ox.NamedNode, p: ox.NamedNode, o: Any) -> None:
         if not isinstance(o, ox.NamedNode | ox.Literal):
@@ -655,81 +654,3 @@ def _agents(
 
 
 # -- loading into the store ------------------------------------------------------------------------
-@dataclass
-class LoadReport:
-    loaded: list[str] = field(default_factory=list)
-    skipped: list[tuple[str, str, str]] = field(default_factory=list)  # (nct, stored, incoming)
-    triples: int = 0
-    seconds: float = 0.0
-
-    def summary(self) -> str:
-        lines = [
-            f"loaded {len(self.loaded)} ClinicalTrials.gov record(s), {self.triples} triples "
-            f"in {self.seconds:.2f}s (one named graph per record)"
-        ]
-        for nct, stored, incoming in self.skipped:
-            lines.append(
-                f"  skipped {nct}: the store holds a newer version (last update {stored} > {incoming})"
-            )
-        return "\n".join(lines)
-
-
-_STORED_UPDATES = """
-# pyoxigraph binds only projected variables, hence the two constant columns.
-SELECT ?g ?date ?registryRecord ?lastUpdate WHERE { GRAPH ?g { ?record a ?registryRecord ; ?lastUpdate ?date } }
-"""
-
-
-def stored_updates(store: Any) -> dict[str, str]:
-    """NCT → the lastUpdatePostDate of the record held in the store."""
-    prefix = iris.graph("ctgov/").value
-    rows = store.select(
-        _STORED_UPDATES,
-        substitutions={"registryRecord": HCC.RegistryRecord, "lastUpdate": HCC.lastUpdateDate},
-    )
-    return {
-        row["g"].value[len(prefix) :]: row["date"].value for row in rows if row["g"].value.startswith(prefix)
-    }
-
-
-def _lazy_triples(
-    record: CtgovRecord, index: dict[str, ox.NamedNode], imported: date | None
-) -> Iterator[ox.Triple]:
-    """Map a record only when the store writes its graph, so that a batch of 10,000 records
-    never holds all its triples in memory at once."""
-    yield from to_triples(record, index, imported=imported)
-
-
-def load_into_store(
-    settings: Any, path: Path, *, progress: Progress = lambda _m: None, imported: date | None = None
-) -> LoadReport:
-    """Validate the whole batch, map it and publish it in one atomic step."""
-    from graph.errors import StoreUnavailable
-    from graph.store import open_store, publish
-
-    start = time.perf_counter()
-    records = read_batch(Path(path))
-    progress(f"read and validated {len(records)} record(s)")
-    report = LoadReport()
-    try:
-        current = open_store(settings)
-        index = agent_index(current)
-        stored = stored_updates(current)
-        del current
-    except StoreUnavailable:
-        index, stored = {}, {}
-    progress(f"matching interventions against {len(set(index.values()))} curated agent(s)")
-    graphs: dict[ox.NamedNode, Iterator[ox.Triple]] = {}
-    for record in records:
-        nct = record.nct
-        assert nct is not None  # read_batch rejected records without one
-        if nct in stored and _date_key(stored[nct]) > _date_key(record.last_update):
-            report.skipped.append((nct, stored[nct], record.last_update or "unknown"))
-            continue
-        graphs[iris.graph(f"ctgov/{nct}")] = _lazy_triples(record, index, imported)
-        report.loaded.append(nct)
-    if graphs:
-        counts = publish(settings, graphs, keep_others=True, progress=lambda _m: None)
-        report.triples = sum(counts.values())
-    report.seconds = time.perf_counter() - start
-    return report

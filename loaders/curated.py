@@ -2,7 +2,7 @@
 
 ``load()`` is the one call the build uses. It reads every curated file, checks it (syntax,
 references, SHACL shapes) and returns the triples of the ``review`` graph, or raises one
-:class:`~graph.errors.SourceError` that lists every problem of the run with file, line,
+:class:`~hcckg.ground.errors.SourceError` that lists every problem of the run with file, line,
 record and field. The curation guide is ``loaders/curated/README.md``.
 
 Every fact becomes a triple plus its provenance: an ``rdf:Statement`` node naming the
@@ -18,10 +18,11 @@ from typing import Any
 import pyoxigraph as ox
 import yaml
 
-from graph import iris
-from graph.errors import Problem, SourceError
-from loaders import validate
-from loaders.records import (
+from hcckg.ground import iris
+from hcckg.ground.errors import Problem, SourceError
+from hcckg.ground.terms import DCTERMS, HCC, RDF, RDFS, SKOS, XSD
+from hcckg.loaders import validate
+from hcckg.loaders.records import (
     FILES,
     Agent,
     Arm,
@@ -35,7 +36,6 @@ from loaders.records import (
     Study,
     Target,
 )
-from ontology.namespace import DCTERMS, HCC, RDF, RDFS, SKOS, XSD
 
 DEFAULT_DIR = Path(__file__).resolve().parent / "curated"
 REVIEW = "ascari-2026"
@@ -252,19 +252,19 @@ def _nn(iri: str) -> ox.NamedNode:
 
 
 TYPE, LABEL, ALT, DEFINITION = (
-    _nn(RDF + "type"),
-    _nn(RDFS + "label"),
-    _nn(SKOS + "altLabel"),
-    _nn(SKOS + "definition"),
+    RDF.type,
+    RDFS.label,
+    SKOS.altLabel,
+    SKOS.definition,
 )
-COMMENT, EXACT, BROADER = _nn(RDFS + "comment"), _nn(SKOS + "exactMatch"), _nn(SKOS + "broader")
+COMMENT, EXACT, BROADER = RDFS.comment, SKOS.exactMatch, SKOS.broader
 EDITORIAL, IS_PART_OF, SEE_ALSO = (
-    _nn(SKOS + "editorialNote"),
-    _nn(DCTERMS + "isPartOf"),
-    _nn(RDFS + "seeAlso"),
+    SKOS.editorialNote,
+    DCTERMS.isPartOf,
+    RDFS.seeAlso,
 )
-STATEMENT, SOURCE = _nn(RDF + "Statement"), _nn(DCTERMS + "source")
-SUBJ, PRED, OBJ = _nn(RDF + "subject"), _nn(RDF + "predicate"), _nn(RDF + "object")
+STATEMENT, SOURCE = RDF.Statement, DCTERMS.source
+SUBJ, PRED, OBJ = RDF.subject, RDF.predicate, RDF.object
 
 # External identifiers (only CONFIRMED ones are curated) as skos:exactMatch IRIs.
 EXTERNAL = {
@@ -293,11 +293,11 @@ VALUE_KINDS = {
 
 def _literal(value: Any) -> ox.Literal:
     if isinstance(value, bool):
-        return ox.Literal("true" if value else "false", datatype=_nn(XSD + "boolean"))
+        return ox.Literal("true" if value else "false", datatype=XSD.boolean)
     if isinstance(value, int):
-        return ox.Literal(str(value), datatype=_nn(XSD + "integer"))
+        return ox.Literal(str(value), datatype=XSD.integer)
     if isinstance(value, float):
-        return ox.Literal(repr(value), datatype=_nn(XSD + "decimal"))
+        return ox.Literal(repr(value), datatype=XSD.decimal)
     return ox.Literal(str(value))
 
 

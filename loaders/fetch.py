@@ -22,8 +22,8 @@ import urllib.request
 from pathlib import Path
 from typing import Any
 
-from graph.errors import FetchError
-from loaders.ctgov import NCT_RE
+from hcckg.ground.errors import FetchError
+from hcckg.loaders.ctgov import NCT_RE
 
 ATTEMPTS = 5  # tries per request
 BACKOFF = 1.0  # seconds before the first retry; doubles each time

@@ -24,8 +24,8 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from graph.errors import Problem
-from loaders.records import Arm, Claim, Outcome, Record, Source, Study
+from hcckg.ground.errors import Problem
+from hcckg.loaders.records import Arm, Claim, Outcome, Record, Source, Study
 
 SHAPES = Path(__file__).resolve().parent / "shapes" / "curated.ttl"
 
@@ -326,7 +326,7 @@ def check_shapes(
     import pyshacl
     import rdflib
 
-    from graph import iris
+    from hcckg.ground import iris
 
     statement_prefix = iris.resource("statement", "x").value[:-1]
     data = [t for t in triples if not t.subject.value.startswith(statement_prefix)]

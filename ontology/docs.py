@@ -9,7 +9,7 @@ from collections import defaultdict
 
 import pyoxigraph as ox
 
-from ontology.namespace import DCTERMS, OWL, RDF, RDFS, SKOS
+from hcckg.ground.terms import DCTERMS, OWL, RDF, RDFS, SKOS
 
 _T = RDF + "type"
 
@@ -36,7 +36,7 @@ class _Graph:
 
     def items(self, head: ox.Term | None) -> list[ox.Term]:
         values = []
-        while head is not None and head != ox.NamedNode(RDF + "nil"):
+        while head is not None and head != RDF.nil:
             first = self.one(head, RDF + "first")
             if first is not None:
                 values.append(first)
@@ -127,7 +127,7 @@ def render_html(triples: list[ox.Triple]) -> str:
             (OWL + "inverseOf", "Inverse of"),
             (_T, "Types"),
         ):
-            values = [v for v in g.objects(term, predicate) if v != ox.NamedNode(OWL + "NamedIndividual")]
+            values = [v for v in g.objects(term, predicate) if v != OWL.NamedIndividual]
             if predicate == _T:
                 values = [v for v in values if not v.value.startswith(OWL)] if kind == "individual" else []
             if values:

@@ -31,21 +31,21 @@ from dataclasses import dataclass, field
 import owlready2
 import pyoxigraph as ox
 
-from graph.errors import HcckgError
-from ontology.namespace import HCC, OWL, RDF, RDFS
+from hcckg.ground.errors import HcckgError
+from hcckg.ground.terms import HCC, OWL, RDF, RDFS
 
-_TYPE = ox.NamedNode(RDF + "type")
-_SUBCLASS = ox.NamedNode(RDFS + "subClassOf")
-_FIRST = ox.NamedNode(RDF + "first")
-_REST = ox.NamedNode(RDF + "rest")
-_NIL = ox.NamedNode(RDF + "nil")
-_OWL_CLASS = ox.NamedNode(OWL + "Class")
-_OBJECT_PROPERTY = ox.NamedNode(OWL + "ObjectProperty")
-_FUNCTIONAL = ox.NamedNode(OWL + "FunctionalProperty")
-_ON_PROPERTY = ox.NamedNode(OWL + "onProperty")
-_INVERSE_OF = ox.NamedNode(OWL + "inverseOf")
-_DISJOINT_WITH = ox.NamedNode(OWL + "disjointWith")
-_MEMBERS = ox.NamedNode(OWL + "members")
+_TYPE = RDF.type
+_SUBCLASS = RDFS.subClassOf
+_FIRST = RDF.first
+_REST = RDF.rest
+_NIL = RDF.nil
+_OWL_CLASS = OWL.Class
+_OBJECT_PROPERTY = OWL.ObjectProperty
+_FUNCTIONAL = OWL.FunctionalProperty
+_ON_PROPERTY = OWL.onProperty
+_INVERSE_OF = OWL.inverseOf
+_DISJOINT_WITH = OWL.disjointWith
+_MEMBERS = OWL.members
 _THING = OWL + "Thing"
 _NNI = ox.NamedNode("http://www.w3.org/2001/XMLSchema#nonNegativeInteger")
 
@@ -136,7 +136,7 @@ class _Vocabulary:
         rest = {t.subject: t.object for t in tbox if t.predicate == _REST}
         self.active = set(restricted)
         for t in tbox:
-            if t.predicate == ox.NamedNode(OWL + "propertyChainAxiom"):
+            if t.predicate == OWL.propertyChainAxiom:
                 self.active.add(t.subject)
                 cell = t.object
                 while cell in first:
@@ -191,11 +191,11 @@ def _closure_axioms(facts: list[ox.Triple]) -> list[ox.Triple]:
     for arm, members in sorted(agents.items(), key=lambda kv: kv[0].value):
         restriction = ox.BlankNode()
         out += [
-            ox.Triple(restriction, _TYPE, ox.NamedNode(OWL + "Restriction")),
+            ox.Triple(restriction, _TYPE, OWL.Restriction),
             ox.Triple(restriction, _ON_PROPERTY, HCC.includesAgent),
             ox.Triple(
                 restriction,
-                ox.NamedNode(OWL + "maxCardinality"),
+                OWL.maxCardinality,
                 ox.Literal(str(len(members)), datatype=_NNI),
             ),
             ox.Triple(arm, _TYPE, restriction),
@@ -215,10 +215,8 @@ def _unique_name_axioms(facts: list[ox.Triple]) -> list[ox.Triple]:
         if len(members) < 2:
             continue
         node = ox.BlankNode()
-        out.append(ox.Triple(node, _TYPE, ox.NamedNode(OWL + "AllDifferent")))
-        out.append(
-            ox.Triple(node, ox.NamedNode(OWL + "distinctMembers"), _rdf_list(sorted(members, key=str), out))
-        )
+        out.append(ox.Triple(node, _TYPE, OWL.AllDifferent))
+        out.append(ox.Triple(node, OWL.distinctMembers, _rdf_list(sorted(members, key=str), out)))
     return out
 
 
@@ -275,9 +273,9 @@ def _told(tbox: list[ox.Triple], facts: list[ox.Triple]) -> dict[ox.Term, dict[o
     domain: dict[ox.Term, ox.Term] = {}
     range_: dict[ox.Term, ox.Term] = {}
     for t in tbox:
-        if t.predicate == ox.NamedNode(RDFS + "domain") and isinstance(t.object, ox.NamedNode):
+        if t.predicate == RDFS.domain and isinstance(t.object, ox.NamedNode):
             domain[t.subject] = t.object
-        elif t.predicate == ox.NamedNode(RDFS + "range") and isinstance(t.object, ox.NamedNode):
+        elif t.predicate == RDFS.range and isinstance(t.object, ox.NamedNode):
             range_[t.subject] = t.object
     told: dict[ox.Term, dict[ox.Term, str]] = defaultdict(dict)
     for t in facts:

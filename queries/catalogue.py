@@ -27,8 +27,8 @@ from pathlib import Path
 import pyoxigraph as ox
 import yaml
 
-from graph.errors import NotFound, QuerySyntaxError
-from hcckg.config import DEFAULT_BASE_IRI, base_iri
+from hcckg.ground.errors import NotFound, QuerySyntaxError
+from hcckg.ground.settings import DEFAULT_BASE_IRI, base_iri
 
 QUERIES_DIR = Path(__file__).resolve().parent
 PARAMETER_TYPES = ("iri-of-kind", "enum", "string", "integer")
@@ -89,14 +89,21 @@ class NamedQuery:
         }
 
 
-def _header(text: str) -> str:
+def read_header(path: Path, text: str) -> dict:
+    """The ``#+`` YAML header of a ``.rq`` file (named queries and QC checks alike)."""
     lines = []
     for line in text.splitlines():
         if line.startswith("#+"):
             lines.append(line[3:] if line.startswith("#+ ") else line[2:])
         elif line.strip() and not line.startswith("#"):
             break
-    return "\n".join(lines)
+    try:
+        meta = yaml.safe_load("\n".join(lines)) or {}
+    except yaml.YAMLError as err:
+        raise _fail(path, f"header is not YAML: {err}") from err
+    if not isinstance(meta, dict):
+        raise _fail(path, "the #+ header must be YAML keys and values")
+    return meta
 
 
 def _fail(path: Path, message: str) -> QuerySyntaxError:
@@ -137,10 +144,7 @@ def _parameter(path: Path, raw: dict) -> Parameter:
 def parse_query_file(path: Path) -> NamedQuery:
     """One named query from its file; the header and the SPARQL are checked."""
     text = path.read_text(encoding="utf-8")
-    try:
-        meta = yaml.safe_load(_header(text)) or {}
-    except yaml.YAMLError as err:
-        raise _fail(path, f"header is not YAML: {err}") from err
+    meta = read_header(path, text)
     for key in ("title", "description", "columns"):
         if key not in meta:
             raise _fail(path, f"header needs {key!r}")

@@ -6,11 +6,11 @@ import argparse
 import sys
 from pathlib import Path
 
-from graph.errors import UnknownParameter
-from graph.store import open_store
-from hcckg.config import Settings
-from queries.catalogue import get_query, load_catalogue, parse_query_file
-from queries.execute import run_named, run_sparql
+from hcckg.graph.store import open_store
+from hcckg.ground.errors import UnknownParameter
+from hcckg.ground.settings import Settings
+from hcckg.queries.catalogue import get_query, load_catalogue, parse_query_file
+from hcckg.queries.execute import run_named, run_sparql
 
 
 def parse_params(pairs: list[str]) -> dict[str, str]:

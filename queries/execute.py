@@ -10,10 +10,10 @@ from itertools import islice
 
 import pyoxigraph as ox
 
-from graph.errors import ResultTooLarge
-from graph.store import result_form
-from queries.catalogue import NamedQuery
-from queries.params import resolve, unknown
+from hcckg.graph.store import result_form
+from hcckg.ground.errors import ResultTooLarge
+from hcckg.queries.catalogue import NamedQuery
+from hcckg.queries.params import resolve, unknown
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
 _INTEGERS = {XSD + t for t in ("integer", "int", "long", "short", "nonNegativeInteger", "positiveInteger")}

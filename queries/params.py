@@ -15,11 +15,11 @@ import unicodedata
 
 import pyoxigraph as ox
 
-from graph.errors import UnknownParameter
-from graph.iris import KINDS
-from hcckg.config import base_iri
-from ontology.namespace import DEFAULT_ONTOLOGY_NS, HCC, ontology_ns
-from queries.catalogue import NamedQuery, Parameter
+from hcckg.ground.errors import UnknownParameter
+from hcckg.ground.iris import KINDS
+from hcckg.ground.settings import base_iri
+from hcckg.ground.terms import DEFAULT_ONTOLOGY_NS, HCC, ontology_ns
+from hcckg.queries.catalogue import NamedQuery, Parameter
 
 MAX_TEXT = 200
 MIN_PARTIAL = 3

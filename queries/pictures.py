@@ -16,13 +16,13 @@ from xml.sax.saxutils import escape, quoteattr
 
 from pyoxigraph import NamedNode
 
-from graph.errors import UnknownParameter
-from graph.iris import is_local, local_path
-from graph.store import open_store
-from hcckg.config import Settings
-from queries.catalogue import Parameter, load_catalogue
-from queries.execute import run_named
-from queries.params import resolve_value
+from hcckg.graph.store import open_store
+from hcckg.ground.errors import UnknownParameter
+from hcckg.ground.iris import is_local, local_path
+from hcckg.ground.settings import Settings
+from hcckg.queries.catalogue import Parameter, load_catalogue
+from hcckg.queries.execute import run_named
+from hcckg.queries.params import resolve_value
 
 FONT = 'font-family="sans-serif" font-size="12"'
 COLUMN_WIDTH, NODE_WIDTH, NODE_HEIGHT, ROW_GAP = 250, 220, 34, 12
@@ -194,7 +194,7 @@ def forest_svg(store, key: str, endpoint: str | None = None) -> str:
 
 
 def cli_pictures(settings: Settings, args: argparse.Namespace) -> int:
-    from queries.cli import with_suggestions
+    from hcckg.queries.cli import with_suggestions
 
     store = open_store(settings)
     try:

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import pyoxigraph as ox
 
-from graph.iris import resource
-from hcckg.config import base_iri
-from ontology.namespace import RDF, RDFS, SCHEMA, SH
-from queries.catalogue import load_catalogue
+from hcckg.ground.iris import resource
+from hcckg.ground.settings import base_iri
+from hcckg.ground.terms import RDF, RDFS, SCHEMA, SH
+from hcckg.queries.catalogue import load_catalogue
 
 
 def endpoint_iri() -> ox.NamedNode:
@@ -22,11 +22,11 @@ def catalogue_triples() -> list[ox.Triple]:
     for query in load_catalogue().values():
         node = resource("query", query.name)
         triples += [
-            ox.Triple(node, ox.NamedNode(RDF + "type"), ox.NamedNode(SH + "SPARQLExecutable")),
-            ox.Triple(node, ox.NamedNode(RDF + "type"), ox.NamedNode(SH + "SPARQLSelectExecutable")),
-            ox.Triple(node, ox.NamedNode(RDFS + "label"), ox.Literal(query.title, language="en")),
-            ox.Triple(node, ox.NamedNode(RDFS + "comment"), ox.Literal(query.description, language="en")),
-            ox.Triple(node, ox.NamedNode(SH + "select"), ox.Literal(query.text)),
-            ox.Triple(node, ox.NamedNode(SCHEMA + "target"), endpoint),
+            ox.Triple(node, RDF.type, SH.SPARQLExecutable),
+            ox.Triple(node, RDF.type, SH.SPARQLSelectExecutable),
+            ox.Triple(node, RDFS.label, ox.Literal(query.title, language="en")),
+            ox.Triple(node, RDFS.comment, ox.Literal(query.description, language="en")),
+            ox.Triple(node, SH.select, ox.Literal(query.text)),
+            ox.Triple(node, SCHEMA.target, endpoint),
         ]
     return triples

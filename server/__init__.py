@@ -1,7 +1,7 @@
 """The hcckg web server: SPARQL endpoint, linked-data pages and the query page.
 
 ``create_app(test_config)`` builds the Flask application. Configuration is layered:
-``hcckg.config.Settings`` defaults -> the environment (``load_settings()``) -> ``test_config``.
+``hcckg.ground.settings.Settings`` defaults -> the environment (``load_settings()``) -> ``test_config``.
 Keys: ``SETTINGS`` (a Settings), ``BASE_IRI``, ``QUERY_TIMEOUT``, ``MAX_ROWS``, ``QUERY_MEMORY``,
 ``UPDATE_TOKEN``, ``PUBLIC_URL``, ``STORE`` (a store object to answer from instead of the
 one in the settings, e.g. a test's), ``STORE_IN_MEMORY`` (copy an on-disk store into
@@ -17,9 +17,9 @@ from typing import Any
 
 from flask import Flask, current_app
 
-from graph.errors import StoreUnavailable
-from hcckg.config import load_settings
-from server.evaluation import Evaluator, open_for_serving
+from hcckg.ground.errors import StoreUnavailable
+from hcckg.ground.settings import load_settings
+from hcckg.server.evaluation import Evaluator, open_for_serving
 
 
 class Site:
@@ -95,7 +95,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     )
     app.config.update(test_config)
 
-    from server import api, errors, pages, sparql
+    from hcckg.server import api, errors, pages, sparql
 
     errors.register(app)
     app.register_blueprint(sparql.bp)

@@ -15,13 +15,13 @@ from typing import TypeVar
 
 from flask import Blueprint, Response, current_app, jsonify, request
 
-from graph.errors import NotFound
-from graph.store import EmbeddedStore, open_store
-from hcckg.config import load_settings
-from queries.catalogue import load_catalogue
-from queries.execute import run_named
-from queries.pictures import forest_svg, mechanism_svg
-from server.negotiation import Format, choose
+from hcckg.graph.store import EmbeddedStore, open_store
+from hcckg.ground.errors import NotFound
+from hcckg.ground.settings import load_settings
+from hcckg.queries.catalogue import load_catalogue
+from hcckg.queries.execute import run_named
+from hcckg.queries.pictures import forest_svg, mechanism_svg
+from hcckg.server.negotiation import Format, choose
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 

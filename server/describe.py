@@ -11,8 +11,8 @@ from dataclasses import dataclass, field
 
 import pyoxigraph as ox
 
-from graph.errors import NotFound
-from ontology.namespace import DCTERMS, RDF, RDFS, SKOS
+from hcckg.ground.errors import NotFound
+from hcckg.ground.terms import DCTERMS, RDF, RDFS, SKOS
 
 LIMIT = 1000  # facts shown per direction; the rest are reachable with SPARQL
 
@@ -25,12 +25,12 @@ _SOURCES = f"""SELECT ?this ?st ?s ?p ?o ?source WHERE {{
 }} LIMIT {LIMIT * 4}"""
 _BLANKS = f"""SELECT ?this ?b ?p ?o WHERE {{ ?this ?x ?b FILTER(isBlank(?b)) ?b ?p ?o }} LIMIT {LIMIT}"""
 
-LABEL = ox.NamedNode(RDFS + "label")
-PREF_LABEL = ox.NamedNode(SKOS + "prefLabel")
-ALT_LABEL = ox.NamedNode(SKOS + "altLabel")
-DEFINITION = ox.NamedNode(SKOS + "definition")
-COMMENT = ox.NamedNode(RDFS + "comment")
-TYPE = ox.NamedNode(RDF + "type")
+LABEL = RDFS.label
+PREF_LABEL = SKOS.prefLabel
+ALT_LABEL = SKOS.altLabel
+DEFINITION = SKOS.definition
+COMMENT = RDFS.comment
+TYPE = RDF.type
 
 
 @dataclass

@@ -1,6 +1,6 @@
 """Exceptions -> HTTP statuses, in one place.
 
-The project's errors (``graph.errors``) and werkzeug's HTTP errors (406, 415, 405, ...)
+The project's errors (``hcckg.ground.errors``) and werkzeug's HTTP errors (406, 415, 405, ...)
 become a ``text/plain`` answer that says what went wrong and what to do next. Anything
 else is a bug: it is logged with its traceback and answered 500, never hidden.
 
@@ -23,7 +23,7 @@ import re
 from flask import Flask, Response
 from werkzeug.exceptions import HTTPException
 
-from graph.errors import (
+from hcckg.ground.errors import (
     HcckgError,
     NotFound,
     QueryRejected,

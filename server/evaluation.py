@@ -4,10 +4,9 @@ This is the one module that touches the store on behalf of a visitor; the endpoi
 named-query API and the benchmark all go through :class:`Evaluator`.
 
 Screening (before evaluation). pyoxigraph answers ``SERVICE <url>`` with a real HTTP
-request, so :func:`screen` refuses any query that uses the ``SERVICE`` keyword. It looks
-at the query text with comments, strings and IRIs blanked out, twice: as sent and with
-SPARQL's ``\\u`` (four hex digits) and ``\\U`` (eight) escapes decoded, so that an
-escape cannot hide the keyword from one reading and show it to the other. A query that
+request, so :func:`screen` refuses any query whose code (the text outside strings, IRIs and
+comments, as ``hcckg.ground.tokens`` reads the grammar's terminals) holds the keyword's
+letters, in either reading: as sent and with SPARQL's codepoint escapes decoded. A query that
 does not parse and starts (after its prologue) with an update keyword is reported as an
 update, not as a syntax error.
 ``FROM``/``FROM NAMED`` and the protocol's graph parameters only name graphs of the
@@ -62,14 +61,15 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from graph.errors import (
+from hcckg.graph.store import result_form
+from hcckg.ground.errors import (
     QueryRejected,
     QuerySyntaxError,
     QueryTimeout,
     ResultTooLarge,
 )
-from graph.store import result_form
-from server.negotiation import Format
+from hcckg.ground.tokens import readings
+from hcckg.server.negotiation import Format
 
 log = logging.getLogger(__name__)
 
@@ -88,14 +88,6 @@ PREFIXES = {
 
 # -- screening ---------------------------------------------------------------------------
 
-_BLANKED = re.compile(
-    r"""\#[^\n\r]*
-    | \"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\" | '''(?:[^'\\]|\\.|'(?!''))*'''
-    | "(?:[^"\\\n\r]|\\.)*" | '(?:[^'\\\n\r]|\\.)*'
-    | <[^<>"{}|^`\\\x00-\x20]*>""",
-    re.VERBOSE | re.DOTALL,
-)
-_ESCAPE = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
 _FORM = re.compile(
     r"(?<![\w?$:])(SELECT|CONSTRUCT|DESCRIBE|ASK|INSERT|DELETE|LOAD|CLEAR|CREATE|DROP|COPY|MOVE|ADD|WITH)(?![\w:])",
     re.IGNORECASE,
@@ -103,47 +95,31 @@ _FORM = re.compile(
 UPDATE_KEYWORDS = frozenset(
     ["INSERT", "DELETE", "LOAD", "CLEAR", "CREATE", "DROP", "COPY", "MOVE", "ADD", "WITH"]
 )
-
-
-def _unescape(text: str) -> str:
-    def decode(match: re.Match) -> str:
-        try:
-            return chr(int(match.group(1) or match.group(2), 16))
-        except ValueError:
-            return match.group(0)
-
-    return _ESCAPE.sub(decode, text)
-
-
-def _readings(sparql: str) -> list[str]:
-    """The query's keywords-only text, as sent and with escapes decoded."""
-    return [_BLANKED.sub(" ", text) for text in {sparql, _unescape(sparql)}]
-
-
-def _keyword(word: str) -> re.Pattern:
-    return re.compile(rf"(?<![\w?$:]){word}(?![\w:])", re.IGNORECASE)
-
-
-_SERVICE = _keyword("SERVICE")
-_LOAD = _keyword("LOAD")
+# Oxigraph matches a keyword by its letters alone, with no word boundary: "SERVICE:a {…}"
+# and "SERVICEx:a {…}" (prefix x) are both federated calls. So the letters are refused
+# anywhere in the code, inside names too; strings, IRIs and comments are not code.
+_SERVICE = re.compile("service", re.IGNORECASE)
+_LOAD = re.compile("load", re.IGNORECASE)
 
 
 def screen(sparql: str, *, update: bool = False) -> None:
     """Refuse what would make the server contact another host (before evaluation)."""
-    for text in _readings(sparql):
-        if _SERVICE.search(text):
+    for code in readings(sparql):
+        if _SERVICE.search(code):
             raise QueryRejected(
                 "SERVICE (federated query) is not allowed: this endpoint never contacts other "
-                "hosts. Query the other endpoint yourself, or load its data into your own store."
+                "hosts. Query the other endpoint yourself, or load its data into your own store. "
+                "(The letters S-E-R-V-I-C-E are refused anywhere outside strings, IRIs and "
+                "comments, in names too.)"
             )
-        if update and _LOAD.search(text):
+        if update and _LOAD.search(code):
             raise QueryRejected("LOAD is not allowed: this server never fetches data from other hosts.")
 
 
 def is_update(sparql: str) -> bool:
     """Whether the text reads as a SPARQL update (first operation keyword after the prologue)."""
-    for text in _readings(sparql):
-        match = _FORM.search(text)
+    for code in readings(sparql):
+        match = _FORM.search(code)
         if match and match.group(1).upper() in UPDATE_KEYWORDS:
             return True
     return False
@@ -419,7 +395,7 @@ def open_for_serving(settings: Any, *, in_memory: bool = True, writable: bool = 
     0.65-0.83x from disk. Under ``hcckg serve`` this runs once in the gunicorn master and
     the workers share the copy through fork. ``writable`` (for ``/sparql/update``) opens
     the on-disk store read-write instead, so updates persist."""
-    from graph.store import copy_into_memory, is_remote, open_store
+    from hcckg.graph.store import copy_into_memory, is_remote, open_store
 
     if writable or not in_memory or is_remote(settings.store):
         return open_store(settings, read_only=not writable)

@@ -1,6 +1,6 @@
 """The ``pages`` blueprint: the query page, linked data, the ontology, VoID, dumps, /health.
 
-Every hcckg IRI resolves at the path after the base IRI (``graph.iris.local_path``):
+Every hcckg IRI resolves at the path after the base IRI (``hcckg.ground.iris.local_path``):
 ``/resource/...``, ``/ontology/...``, ``/graph/...``. Browsers get an HTML page (label,
 definition, types, synonyms, every link out and in, and the sources of each fact from its
 ``rdf:Statement`` node); machines get Turtle, N-Triples, RDF/XML or JSON-LD by ``Accept``
@@ -17,13 +17,13 @@ from collections.abc import Iterator
 import pyoxigraph as ox
 from flask import Blueprint, Response, jsonify, render_template, request
 
-from graph.errors import NotFound
 from hcckg import __version__
-from ontology.docs import render_html
-from ontology.namespace import CLASSES, DATA_PROPERTIES, OBJECT_PROPERTIES
-from queries.catalogue import load_catalogue
-from server import describe, negotiation, site
-from server.evaluation import PREFIXES
+from hcckg.ground.errors import NotFound
+from hcckg.ground.terms import CLASSES, DATA_PROPERTIES, OBJECT_PROPERTIES
+from hcckg.ontology.docs import render_html
+from hcckg.queries.catalogue import load_catalogue
+from hcckg.server import describe, negotiation, site
+from hcckg.server.evaluation import PREFIXES
 
 bp = Blueprint("pages", __name__)
 
@@ -153,7 +153,7 @@ def void() -> Response:
         ox.Triple(q.subject, q.predicate, q.object) for q in store.quads(ox.NamedNode(_base() + "graph/void"))
     ]
     if not triples:  # a store built before graph/void existed: describe it now
-        from graph.void import void_triples
+        from hcckg.graph.void import void_triples
 
         triples = void_triples(store, site().config["SETTINGS"])
     return _graph_answer(triples, fmt)

@@ -23,8 +23,8 @@ from typing import Any
 from gunicorn.app.base import BaseApplication
 from gunicorn.workers.gthread import ThreadWorker
 
-from graph.store import MemoryCopy
-from hcckg.config import Settings
+from hcckg.graph.store import MemoryCopy
+from hcckg.ground.settings import Settings
 
 # A connection is closed after this many requests (like nginx's keepalive_requests), so
 # that busy keep-alive clients spread over the workers again, a respawned one included.
@@ -167,7 +167,7 @@ def options(settings: Settings) -> dict[str, Any]:
 
 def run(settings: Settings, copy: MemoryCopy | None = None) -> int:
     """Serve ``settings``' store; ``copy`` is its in-memory copy when one was started."""
-    from server import create_app, site
+    from hcckg.server import create_app, site
 
     # The app is built while the copy is still being made (Flask's first app costs ~40 ms).
     app = create_app({"SETTINGS": settings, "ON_RUNAWAY": retire_worker})

@@ -17,8 +17,9 @@ from flask import Blueprint, Request, Response, request
 from werkzeug.datastructures import WWWAuthenticate
 from werkzeug.exceptions import BadRequest, Forbidden, NotFound, Unauthorized, UnsupportedMediaType
 
-from server import negotiation, site
-from server.evaluation import PREFIXES, Answer
+from hcckg.ground.terms import FORMATS, RDF, SD
+from hcckg.server import negotiation, site
+from hcckg.server.evaluation import PREFIXES, Answer
 
 bp = Blueprint("sparql", __name__)
 
@@ -26,9 +27,6 @@ FORM = "application/x-www-form-urlencoded"
 QUERY_BODY = "application/sparql-query"
 UPDATE_BODY = "application/sparql-update"
 
-SD = "http://www.w3.org/ns/sparql-service-description#"
-FORMATS = "http://www.w3.org/ns/formats/"
-RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
 _FORMAT_IRIS = {
     "json": "SPARQL_Results_JSON",
     "xml": "SPARQL_Results_XML",
@@ -126,29 +124,28 @@ def _endpoint_url() -> str:
 def service_description() -> Response:
     fmt = negotiation.choose(negotiation.GRAPH, request.headers.get("Accept"), request.args.get("format"))
     endpoint = ox.NamedNode(_endpoint_url())
-    sd = lambda local: ox.NamedNode(SD + local)  # noqa: E731 - a short alias for a table of triples
     triples = [
-        ox.Triple(endpoint, RDF_TYPE, sd("Service")),
-        ox.Triple(endpoint, sd("endpoint"), endpoint),
-        ox.Triple(endpoint, sd("supportedLanguage"), sd("SPARQL11Query")),
-        ox.Triple(endpoint, sd("feature"), sd("UnionDefaultGraph")),
+        ox.Triple(endpoint, RDF.type, SD.Service),
+        ox.Triple(endpoint, SD.endpoint, endpoint),
+        ox.Triple(endpoint, SD.supportedLanguage, SD.SPARQL11Query),
+        ox.Triple(endpoint, SD.feature, SD.UnionDefaultGraph),
     ]
     for name in _FORMAT_IRIS.values():
-        triples.append(ox.Triple(endpoint, sd("resultFormat"), ox.NamedNode(FORMATS + name)))
+        triples.append(ox.Triple(endpoint, SD.resultFormat, FORMATS[name]))
     dataset = ox.BlankNode()
     default = ox.BlankNode()
     triples += [
-        ox.Triple(endpoint, sd("defaultDataset"), dataset),
-        ox.Triple(dataset, RDF_TYPE, sd("Dataset")),
-        ox.Triple(dataset, sd("defaultGraph"), default),
-        ox.Triple(default, RDF_TYPE, sd("Graph")),
+        ox.Triple(endpoint, SD.defaultDataset, dataset),
+        ox.Triple(dataset, RDF.type, SD.Dataset),
+        ox.Triple(dataset, SD.defaultGraph, default),
+        ox.Triple(default, RDF.type, SD.Graph),
     ]
     for graph in site().store.graphs():
         named = ox.BlankNode()
         triples += [
-            ox.Triple(dataset, sd("namedGraph"), named),
-            ox.Triple(named, RDF_TYPE, sd("NamedGraph")),
-            ox.Triple(named, sd("name"), graph),
+            ox.Triple(dataset, SD.namedGraph, named),
+            ox.Triple(named, RDF.type, SD.NamedGraph),
+            ox.Triple(named, SD.name, graph),
         ]
     body = ox.serialize(triples, format=fmt.oxigraph, prefixes=PREFIXES)
     response = Response(body, content_type=fmt.content_type)

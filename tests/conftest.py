@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from hcckg.config import Settings, load_settings
+from hcckg.ground.settings import Settings, load_settings
 
 # Tests never use the developer's own store or base IRI.
 os.environ.pop("HCCKG_BASE_IRI", None)
@@ -24,7 +24,7 @@ def build_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="session")
 def built_settings(build_dir: Path) -> Settings:
     """Settings whose store is a real build of the real sources (built once per session)."""
-    from loaders.pipeline import build
+    from hcckg.pipeline import build
 
     settings = dataclasses.replace(load_settings(), store=str(build_dir / "store"))
     build(settings)
@@ -33,7 +33,7 @@ def built_settings(build_dir: Path) -> Settings:
 
 @pytest.fixture(scope="session")
 def built_store(built_settings: Settings) -> Iterator:
-    from graph.store import open_store
+    from hcckg.graph.store import open_store
 
     store = open_store(built_settings)
     yield store
@@ -58,7 +58,7 @@ def sample_store_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
     filler graph of numbered triples (example.org) for the size and time limits."""
     import pyoxigraph as ox
 
-    from graph.store import build
+    from hcckg.graph.store import build
 
     def writer(store) -> None:
         store.inner.bulk_load(path=str(SAMPLE_TRIG), format=ox.RdfFormat.TRIG)
@@ -81,7 +81,7 @@ def sample_store_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
 @pytest.fixture(scope="session")
 def sample_app(sample_store_settings: Settings):
     """The Flask app answering from the sample store (in memory), 2 s time limit, 100 rows."""
-    from server import create_app
+    from hcckg.server import create_app
 
     settings = dataclasses.replace(sample_store_settings, query_timeout=2.0, max_rows=100)
     return create_app({"SETTINGS": settings, "TESTING": True})
@@ -143,9 +143,9 @@ def live_server(sample_store_settings: Settings, tmp_path_factory: pytest.TempPa
 @pytest.fixture(scope="session")
 def review_store():
     """An in-memory store holding only the curated review graph (loaded and validated once)."""
-    from graph import iris
-    from graph.store import memory_store
-    from loaders.curated import load
+    from hcckg.graph.store import memory_store
+    from hcckg.ground import iris
+    from hcckg.loaders.curated import load
 
     store = memory_store()
     store.replace_graph(iris.graph("review"), load())

@@ -8,9 +8,9 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
-from bench.generate import generate, parse_scale
-from graph import iris
-from ontology.namespace import DCTERMS, HCC, RDF
+from hcckg.bench.generate import generate, parse_scale
+from hcckg.ground import iris
+from hcckg.ground.terms import DCTERMS, HCC, RDF
 
 TARGET = 3_000
 
@@ -65,9 +65,7 @@ def test_every_trial_has_two_arms_with_agents_and_outcomes(sample, store: ox.Sto
 
 
 def test_statement_nodes_carry_their_triple_and_source(store: ox.Store) -> None:
-    statements = list(
-        store.quads_for_pattern(None, ox.NamedNode(RDF + "type"), ox.NamedNode(RDF + "Statement"))
-    )
+    statements = list(store.quads_for_pattern(None, RDF.type, RDF.Statement))
     assert statements
     for quad in statements[:200]:
         st = quad.subject

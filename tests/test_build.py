@@ -14,11 +14,11 @@ import pytest
 # ontology tests on their test ABox and this test on the real build.
 from test_ontology_reasoning import FAMILIES
 
-from graph.store import open_store
 from hcckg import cli
-from hcckg.config import PROJECT_ROOT
-from loaders.pipeline import build
-from ontology.namespace import HCC
+from hcckg.graph.store import open_store
+from hcckg.ground.settings import PROJECT_ROOT
+from hcckg.ground.terms import HCC
+from hcckg.pipeline import build
 
 RES = "https://w3id.org/hcckg/resource/trial/"
 

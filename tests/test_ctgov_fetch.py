@@ -12,7 +12,7 @@ from urllib.parse import parse_qs, urlparse
 import pytest
 
 from hcckg import cli
-from loaders import ctgov, fetch
+from hcckg.loaders import ctgov, fetch
 
 DATA = Path(__file__).parent / "data" / "ctgov"
 STUDIES = {p.stem: json.loads(p.read_text()) for p in sorted((DATA / "review").glob("NCT*.json"))}

@@ -11,13 +11,13 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
-from graph import iris
-from graph.errors import SourceError
-from graph.store import open_store, publish
-from hcckg import cli
-from hcckg.config import PROJECT_ROOT, Settings, load_settings
-from loaders import ctgov
-from ontology.namespace import DCTERMS, HCC, RDF
+from hcckg import cli, pipeline
+from hcckg.graph.store import open_store, publish
+from hcckg.ground import iris
+from hcckg.ground.errors import SourceError
+from hcckg.ground.settings import PROJECT_ROOT, Settings, load_settings
+from hcckg.ground.terms import DCTERMS, HCC, RDF
+from hcckg.loaders import ctgov
 
 DATA = Path(__file__).parent / "data" / "ctgov"
 QC = PROJECT_ROOT / "queries" / "qc"
@@ -26,7 +26,7 @@ IMPORTED = date(2026, 1, 2)
 
 @pytest.fixture(scope="module")
 def review_triples() -> list[ox.Triple]:
-    from loaders.curated import load
+    from hcckg.loaders.curated import load
 
     return load()
 
@@ -62,7 +62,7 @@ def _study(nct: str) -> dict:
 
 
 def test_fixtures_merge_with_curated_trials_on_the_same_iris(settings):
-    report = ctgov.load_into_store(settings, DATA / "review", imported=IMPORTED)
+    report = pipeline.load_ctgov(settings, DATA / "review", imported=IMPORTED)
     assert sorted(report.loaded) == ["NCT04696055", "NCT04770896", "NCT05822752"]
     trial = iris.resource("trial", "NCT04770896")
     review = {q.triple for q in open_store(settings).quads(iris.graph("review"))}
@@ -77,7 +77,7 @@ def test_fixtures_merge_with_curated_trials_on_the_same_iris(settings):
 
 
 def test_registry_facts_have_provenance_and_record_metadata(settings):
-    ctgov.load_into_store(settings, DATA / "review", imported=IMPORTED)
+    pipeline.load_ctgov(settings, DATA / "review", imported=IMPORTED)
     triples = _graph(settings, "NCT04770896")
     source = iris.resource("source", "ctgov-NCT04770896")
     assert (
@@ -107,8 +107,8 @@ def test_registry_facts_have_provenance_and_record_metadata(settings):
 
 
 def test_conflicts_with_the_review_show_in_qc(settings):
-    ctgov.load_into_store(settings, DATA / "review", imported=IMPORTED)
-    ctgov.load_into_store(settings, DATA / "conflict", imported=IMPORTED)
+    pipeline.load_ctgov(settings, DATA / "review", imported=IMPORTED)
+    pipeline.load_ctgov(settings, DATA / "conflict", imported=IMPORTED)
     rows = _qc(settings, "ctgov-review-disagreement")
     conflict = {
         (r["field"], r["registryValue"].rsplit("/", 1)[-1], r["reviewValue"].rsplit("/", 1)[-1])
@@ -124,21 +124,21 @@ def test_conflicts_with_the_review_show_in_qc(settings):
 
 
 def test_reimport_is_idempotent(settings):
-    ctgov.load_into_store(settings, DATA / "review", imported=IMPORTED)
+    pipeline.load_ctgov(settings, DATA / "review", imported=IMPORTED)
     first = _quads(settings)
-    ctgov.load_into_store(settings, DATA / "review", imported=IMPORTED)
+    pipeline.load_ctgov(settings, DATA / "review", imported=IMPORTED)
     assert _quads(settings) == first
 
 
 def test_a_bad_batch_loads_nothing_and_keeps_the_store(settings, tmp_path: Path):
-    ctgov.load_into_store(settings, DATA / "review", imported=IMPORTED)
+    pipeline.load_ctgov(settings, DATA / "review", imported=IMPORTED)
     before = _quads(settings)
     batch = tmp_path / "batch"
     batch.mkdir()
     _write(batch / "good.json", _study("NCT04696055") | {"hasResults": True})
     (batch / "bad.json").write_text((DATA / "bad" / "problems.json").read_text())
     with pytest.raises(SourceError):
-        ctgov.load_into_store(settings, batch, imported=IMPORTED)
+        pipeline.load_ctgov(settings, batch, imported=IMPORTED)
     assert _quads(settings) == before
 
 
@@ -150,13 +150,13 @@ def _dated(nct: str, day: str, status: str) -> dict:
 
 
 def test_a_newer_record_replaces_only_its_own_graph_and_an_older_one_is_skipped(settings, tmp_path: Path):
-    ctgov.load_into_store(settings, DATA / "review", imported=IMPORTED)
-    ctgov.load_into_store(
+    pipeline.load_ctgov(settings, DATA / "review", imported=IMPORTED)
+    pipeline.load_ctgov(
         settings, _write(tmp_path / "v1.json", _dated("NCT04696055", "2025-01-01", "RECRUITING"))
     )
     others = {q for q in _quads(settings) if q.graph_name != iris.graph("ctgov/NCT04696055")}
 
-    report = ctgov.load_into_store(
+    report = pipeline.load_ctgov(
         settings,
         _write(tmp_path / "v2.json", _dated("NCT04696055", "2025-06-01", "COMPLETED")),
         imported=IMPORTED,
@@ -166,7 +166,7 @@ def test_a_newer_record_replaces_only_its_own_graph_and_an_older_one_is_skipped(
     assert statuses == {iris.resource("status", "COMPLETED")}
     assert {q for q in _quads(settings) if q.graph_name != iris.graph("ctgov/NCT04696055")} == others
 
-    report = ctgov.load_into_store(
+    report = pipeline.load_ctgov(
         settings, _write(tmp_path / "v0.json", _dated("NCT04696055", "2024-01-01", "WITHDRAWN"))
     )
     assert report.loaded == [] and report.skipped == [("NCT04696055", "2025-06-01", "2024-01-01")]
@@ -176,10 +176,10 @@ def test_a_newer_record_replaces_only_its_own_graph_and_an_older_one_is_skipped(
 
 
 def test_unmatched_interventions_become_flagged_agents(settings, tmp_path: Path):
-    from bench.ctgov import generate_records
+    from hcckg.bench.ctgov import generate_records
 
     [study] = generate_records(1)
-    ctgov.load_into_store(settings, _write(tmp_path / "gen.json", study))
+    pipeline.load_ctgov(settings, _write(tmp_path / "gen.json", study))
     rows = _qc(settings, "ctgov-unmatched-intervention")
     unmatched = study["protocolSection"]["armsInterventionsModule"]["interventions"][2]["name"]
     assert unmatched.startswith("Testinib-")
@@ -222,9 +222,9 @@ def test_agent_index_matches_labels_synonyms_and_developer_codes(settings, revie
 
 
 def test_qc_runner_reports_the_conflicts(settings):
-    from ontology.qc import run_checks
+    from hcckg.queries.checks import run_checks
 
-    ctgov.load_into_store(settings, DATA / "conflict", imported=IMPORTED)
+    pipeline.load_ctgov(settings, DATA / "conflict", imported=IMPORTED)
     findings = run_checks(open_store(settings), sorted(QC.glob("ctgov-*.rq")))
     conflicts = [f for f in findings if f.check == "ctgov-review-disagreement"]
     assert {f.severity for f in conflicts} == {"report"}

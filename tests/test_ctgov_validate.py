@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from graph.errors import SourceError
-from loaders import ctgov
+from hcckg.ground.errors import SourceError
+from hcckg.loaders import ctgov
 
 DATA = Path(__file__).parent / "data" / "ctgov"
 

@@ -8,9 +8,9 @@ from __future__ import annotations
 import pytest
 from pyoxigraph import Literal, NamedNode
 
-from graph import iris
-from loaders.curated import load
-from ontology.namespace import HCC
+from hcckg.ground import iris
+from hcckg.ground.terms import HCC
+from hcckg.loaders.curated import load
 
 T1, T2, T3, TEXT = "ascari-2026-table-1", "ascari-2026-table-2", "ascari-2026-table-3", "ascari-2026"
 

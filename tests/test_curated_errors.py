@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from graph.errors import Problem, SourceError
-from loaders import validate
-from loaders.curated import DEFAULT_DIR, convert, iter_records, load
+from hcckg.ground.errors import Problem, SourceError
+from hcckg.loaders import validate
+from hcckg.loaders.curated import DEFAULT_DIR, convert, iter_records, load
 
 
 @pytest.fixture()

@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from graph import iris
-from graph.store import memory_store
-from hcckg.config import PROJECT_ROOT
-from loaders.curated import load
+from hcckg.graph.store import memory_store
+from hcckg.ground import iris
+from hcckg.ground.settings import PROJECT_ROOT
+from hcckg.loaders.curated import load
 
 QC = PROJECT_ROOT / "queries" / "qc"
 FIXTURE = Path(__file__).parent / "data" / "curated" / "qc"

@@ -9,13 +9,13 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
-from ontology.build import ontology_triples
-from ontology.namespace import HCC, OWL, RDF, RDFS
-from ontology.reasoning import OntologyInconsistent, Reasoned, reason
+from hcckg.ground.terms import HCC, OWL, RDF, RDFS
+from hcckg.ontology.reasoning import OntologyInconsistent, Reasoned, reason
+from hcckg.ontology.tbox import ontology_triples
 
 DATA = Path(__file__).parent / "data" / "ontology"
 RES = "https://w3id.org/hcckg/resource/"
-TYPE = ox.NamedNode(RDF + "type")
+TYPE = RDF.type
 
 FAMILIES = {
     "ICIBasedCombinationTrial": [
@@ -136,9 +136,7 @@ def test_roles_and_inverses_are_inferred(review):
 def test_inferred_holds_only_new_triples(review):
     asserted = set(_abox("review-abox.ttl")) | set(ontology_triples())
     assert review.inferred and not asserted & set(review.inferred)
-    assert not [
-        t for t in review.inferred if t.predicate == ox.NamedNode(RDFS + "subClassOf") and not t.object
-    ]
+    assert not [t for t in review.inferred if t.predicate == RDFS.subClassOf and not t.object]
 
 
 def test_inconsistent_facts_are_named(tbox):
@@ -157,9 +155,9 @@ def test_inconsistent_facts_are_named(tbox):
 def test_unsatisfiable_classes_are_named(tbox):
     broken = ox.NamedNode("https://w3id.org/hcckg/ontology/AntibodyDrugOfTwoKinds")
     extra = [
-        ox.Triple(broken, TYPE, ox.NamedNode(OWL + "Class")),
-        ox.Triple(broken, ox.NamedNode(RDFS + "subClassOf"), HCC.MonoclonalAntibody),
-        ox.Triple(broken, ox.NamedNode(RDFS + "subClassOf"), HCC.SmallMolecule),
+        ox.Triple(broken, TYPE, OWL.Class),
+        ox.Triple(broken, RDFS.subClassOf, HCC.MonoclonalAntibody),
+        ox.Triple(broken, RDFS.subClassOf, HCC.SmallMolecule),
     ]
     with pytest.raises(OntologyInconsistent) as caught:
         reason(tbox + extra, [])

@@ -1,13 +1,13 @@
-"""The Turtle source and ontology/namespace.py agree, and the ontology keeps its conventions."""
+"""The Turtle source and hcckg/ground/terms.py agree, and the ontology keeps its conventions."""
 
 from __future__ import annotations
 
 import pyoxigraph as ox
 import pytest
 
-from ontology import namespace
-from ontology.build import ONTOLOGY_FILE, ontology_triples
-from ontology.namespace import DEFAULT_ONTOLOGY_NS, OWL, RDF, RDFS
+from hcckg.ground import terms as namespace
+from hcckg.ground.terms import DEFAULT_ONTOLOGY_NS, OWL, RDF, RDFS
+from hcckg.ontology.tbox import ONTOLOGY_FILE, ontology_triples
 
 TYPE = RDF + "type"
 KINDS = {

@@ -10,12 +10,12 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
-from graph.errors import QuerySyntaxError, UnknownParameter
-from graph.store import EmbeddedStore
-from queries.catalogue import load_catalogue, parse_query_file
-from queries.execute import order_rows, run_named
-from queries.params import normalise
-from queries.pictures import forest_svg, mechanism_svg
+from hcckg.graph.store import EmbeddedStore
+from hcckg.ground.errors import QuerySyntaxError, UnknownParameter
+from hcckg.queries.catalogue import load_catalogue, parse_query_file
+from hcckg.queries.execute import order_rows, run_named
+from hcckg.queries.params import normalise
+from hcckg.queries.pictures import forest_svg, mechanism_svg
 
 FIXTURE = Path(__file__).parent / "data" / "queries" / "fixture.ttl"
 R = "https://w3id.org/hcckg/resource/"
@@ -257,7 +257,7 @@ def test_forest_picture_shows_values_and_intervals(store):
 # -- CLI and HTTP -------------------------------------------------------------------------
 @pytest.fixture(scope="session")
 def store_path(tmp_path_factory) -> Path:
-    from graph.store import build
+    from hcckg.graph.store import build
 
     path = tmp_path_factory.mktemp("queries") / "store"
     build(
@@ -295,7 +295,7 @@ def test_cli_pictures_writes_svg(store_path, tmp_path, monkeypatch):
 
 @pytest.fixture()
 def client(store):
-    from server import create_app
+    from hcckg.server import create_app
 
     return create_app({"STORE": store}).test_client()
 
@@ -327,7 +327,7 @@ def test_api_pictures(client):
 
 
 def test_shacl_catalogue(catalogue):
-    from queries.shacl import catalogue_triples
+    from hcckg.queries.shacl import catalogue_triples
 
     triples = catalogue_triples()
     selects = [t for t in triples if t.predicate.value.endswith("#select")]

@@ -7,9 +7,9 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from queries.catalogue import load_catalogue
-from queries.execute import run_named
-from queries.pictures import forest_svg, mechanism_svg
+from hcckg.queries.catalogue import load_catalogue
+from hcckg.queries.execute import run_named
+from hcckg.queries.pictures import forest_svg, mechanism_svg
 
 R = "https://w3id.org/hcckg/resource/"
 SVG = "{http://www.w3.org/2000/svg}"

@@ -10,10 +10,10 @@ import time
 
 import pytest
 
-from graph.errors import QueryTimeout
-from graph.store import memory_store
-from server import create_app
-from server.evaluation import SLOW_NICE, SLOW_QUERY, Evaluator
+from hcckg.graph.store import memory_store
+from hcckg.ground.errors import QueryTimeout
+from hcckg.server import create_app
+from hcckg.server.evaluation import SLOW_NICE, SLOW_QUERY, Evaluator
 
 
 def test_evaluation_threads_are_reused_between_queries():

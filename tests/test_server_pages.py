@@ -10,9 +10,9 @@ import pytest
 import rdflib
 from conftest import FILLER_TRIPLES, SAMPLE_TRIG
 
-from graph.store import memory_store
-from graph.void import void_triples
-from hcckg.config import load_settings
+from hcckg.graph.store import memory_store
+from hcckg.graph.void import void_triples
+from hcckg.ground.settings import load_settings
 
 BASE = "https://w3id.org/hcckg/"
 ATEZO = BASE + "resource/drug/atezolizumab"
@@ -87,7 +87,7 @@ def test_named_graph_page_and_dumps(client):
 
 
 def test_full_dump_keeps_every_named_graph(client, sample_app):
-    from server import site
+    from hcckg.server import site
 
     with sample_app.app_context():
         store = site().store
@@ -168,7 +168,7 @@ def test_query_page_lists_named_queries_and_terms(client):
     assert {"name": "hcc:hasTarget", "iri": BASE + "ontology/hasTarget", "kind": "object property"} in data[
         "terms"
     ]
-    from queries.catalogue import load_catalogue
+    from hcckg.queries.catalogue import load_catalogue
 
     assert {e["name"] for e in data["examples"]} == set(load_catalogue())
     # Machines asking the dataset IRI (the base) get its VoID description.
@@ -176,7 +176,7 @@ def test_query_page_lists_named_queries_and_terms(client):
 
 
 def test_store_not_built_is_503(tmp_settings):
-    from server import create_app
+    from hcckg.server import create_app
 
     client = create_app({"SETTINGS": tmp_settings, "TESTING": True}).test_client()
     response = client.get("/health")

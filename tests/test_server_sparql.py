@@ -11,9 +11,9 @@ import pyoxigraph as ox
 import pytest
 import rdflib
 
-from graph.store import memory_store
-from server import create_app
-from server.negotiation import GRAPH, RESULTS, choose, parse_accept
+from hcckg.graph.store import memory_store
+from hcckg.server import create_app
+from hcckg.server.negotiation import GRAPH, RESULTS, choose, parse_accept
 
 DRUGS = """PREFIX hcc: <https://w3id.org/hcckg/ontology/>
 SELECT ?drug ?target WHERE { ?drug hcc:hasTarget ?target } ORDER BY ?drug"""
@@ -195,12 +195,27 @@ def test_service_is_refused_before_evaluation(client):
     assert client.get("/sparql", query_string={"query": hidden}).status_code == 400
 
 
-def test_words_like_service_in_iris_strings_and_names_are_fine(client):
-    query = (
-        'PREFIX service: <http://e/service#> SELECT ?service WHERE { BIND("SERVICE" AS ?service) } # SERVICE'
-    )
+def test_words_like_service_in_iris_strings_and_comments_are_fine(client):
+    query = 'PREFIX sd: <http://e/service#> SELECT ?x WHERE { BIND("SERVICE" AS ?x) } # SERVICE'
     response = client.get("/sparql", query_string={"query": query})
-    assert bindings(response) == [{"service": {"type": "literal", "value": "SERVICE"}}]
+    assert bindings(response) == [{"x": {"type": "literal", "value": "SERVICE"}}]
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        # Oxigraph reads the keyword by its letters alone: both are federated calls.
+        "PREFIX : <http://127.0.0.1:9/> SELECT * { SERVICE:a { ?s ?p ?o } }",
+        "PREFIX x: <http://127.0.0.1:9/> SELECT * { SERVICEx:a { ?s ?p ?o } }",
+        # A declared prefix "service:" followed by a group is one too.
+        "PREFIX : <http://127.0.0.1:9/> PREFIX service: <http://e/> SELECT * { service:a { ?s ?p ?o } }",
+        "SELECT ?service WHERE { BIND(1 AS ?service) }",
+    ],
+)
+def test_the_letters_of_service_in_names_are_refused(client, query):
+    response = client.get("/sparql", query_string={"query": query})
+    assert response.status_code == 400
+    assert "SERVICE" in response.data.decode() and "in names too" in response.data.decode()
 
 
 # -- limits ------------------------------------------------------------------------------

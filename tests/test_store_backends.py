@@ -14,9 +14,9 @@ import uuid
 import pyoxigraph as ox
 import pytest
 
-from graph.errors import HcckgError, QuerySyntaxError
-from graph.store import open_store, publish, result_form
-from hcckg.config import Settings, load_settings
+from hcckg.graph.store import open_store, publish, result_form
+from hcckg.ground.errors import HcckgError, QuerySyntaxError
+from hcckg.ground.settings import Settings, load_settings
 
 EX = "http://example.org/"
 P = ox.NamedNode(EX + "p")

@@ -20,8 +20,8 @@ import pytest
 import test_queries_fixture
 from test_queries_real import *  # noqa: F403  (the tests themselves)
 
-from graph.store import open_store, publish
-from hcckg.config import load_settings
+from hcckg.graph.store import open_store, publish
+from hcckg.ground.settings import load_settings
 
 # The fixture module's tests that read the store through the store interface; the others
 # (catalogue parsing, CLI and HTTP on an embedded path) do not depend on the store's kind,
@@ -41,7 +41,7 @@ def built_store(remote_built_settings):
 
 @pytest.fixture(scope="session")
 def catalogue():
-    from queries.catalogue import load_catalogue
+    from hcckg.queries.catalogue import load_catalogue
 
     return load_catalogue()
 

@@ -16,11 +16,11 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
-from graph import iris
-from graph.errors import QueryRejected, QueryTimeout, StoreError, StoreUnavailable
-from graph.remote import Endpoints, RemoteStore, bind, endpoints
-from graph.store import open_store
 from hcckg.cli import EXIT_ERROR, EXIT_UNAVAILABLE, main
+from hcckg.graph.remote import Endpoints, RemoteStore, bind, endpoints
+from hcckg.graph.store import open_store
+from hcckg.ground import iris
+from hcckg.ground.errors import QueryRejected, QueryTimeout, StoreError, StoreUnavailable
 
 CTGOV = Path(__file__).parent / "data" / "ctgov" / "review"
 UNRELATED_GRAPH = "http://example.org/someone-elses-graph"  # put there by conftest's remote_built_settings
@@ -210,7 +210,7 @@ def test_read_only_remote_store_refuses_writes(oxigraph_server):
 
 
 def test_server_answers_from_the_remote_store_with_its_rules(remote_built_settings):
-    from server import create_app
+    from hcckg.server import create_app
 
     app = create_app({"SETTINGS": dataclasses.replace(remote_built_settings, max_rows=5), "TESTING": True})
     client = app.test_client()

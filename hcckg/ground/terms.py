@@ -24,19 +24,37 @@ from __future__ import annotations
 
 from pyoxigraph import NamedNode
 
-from hcckg.config import DEFAULT_BASE_IRI, base_iri
+from hcckg.ground.settings import DEFAULT_BASE_IRI, base_iri
 
-RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
-RDFS = "http://www.w3.org/2000/01/rdf-schema#"
-OWL = "http://www.w3.org/2002/07/owl#"
-XSD = "http://www.w3.org/2001/XMLSchema#"
-SKOS = "http://www.w3.org/2004/02/skos/core#"
-DCTERMS = "http://purl.org/dc/terms/"
-PROV = "http://www.w3.org/ns/prov#"
-VOID = "http://rdfs.org/ns/void#"
-SH = "http://www.w3.org/ns/shacl#"
-SD = "http://www.w3.org/ns/sparql-service-description#"
-SCHEMA = "https://schema.org/"
+
+class Namespace(str):
+    """A vocabulary's namespace IRI (a ``str``, so ``RDF + "type"`` and f-strings still
+    work) whose attributes are its terms as NamedNodes: ``RDF.type``. A local name that is
+    also a ``str`` method (``DCTERMS.title``) is written ``DCTERMS["title"]``."""
+
+    __slots__ = ()
+
+    def __getattr__(self, name: str) -> NamedNode:
+        if name.startswith("__"):
+            raise AttributeError(name)
+        return NamedNode(self + name)
+
+    def __getitem__(self, name: str) -> NamedNode:  # type: ignore[override]
+        return NamedNode(self + name)
+
+
+RDF = Namespace("http://www.w3.org/1999/02/22-rdf-syntax-ns#")
+RDFS = Namespace("http://www.w3.org/2000/01/rdf-schema#")
+OWL = Namespace("http://www.w3.org/2002/07/owl#")
+XSD = Namespace("http://www.w3.org/2001/XMLSchema#")
+SKOS = Namespace("http://www.w3.org/2004/02/skos/core#")
+DCTERMS = Namespace("http://purl.org/dc/terms/")
+PROV = Namespace("http://www.w3.org/ns/prov#")
+VOID = Namespace("http://rdfs.org/ns/void#")
+SH = Namespace("http://www.w3.org/ns/shacl#")
+SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
+SCHEMA = Namespace("https://schema.org/")
+FORMATS = Namespace("http://www.w3.org/ns/formats/")
 
 DEFAULT_ONTOLOGY_NS = DEFAULT_BASE_IRI + "ontology/"
 
@@ -108,7 +126,7 @@ class _Terms:
         if name.startswith("_"):
             raise AttributeError(name)
         if name not in _ALL:
-            raise AttributeError(f"{name!r} is not an hcckg term; declare it in ontology/namespace.py")
+            raise AttributeError(f"{name!r} is not an hcckg term; declare it in hcckg/ground/terms.py")
         return NamedNode(ontology_ns() + name)
 
     def iri(self, name: str) -> str:
@@ -117,7 +135,3 @@ class _Terms:
 
 _ALL = frozenset(CLASSES + OBJECT_PROPERTIES + DATA_PROPERTIES)
 HCC = _Terms()
-
-
-def term(ns: str, local: str) -> NamedNode:
-    return NamedNode(ns + local)

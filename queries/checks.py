@@ -1,8 +1,11 @@
-"""Run QC checks written as SPARQL files: ``<check>-violation.rq``, 0 rows = pass.
+"""QC checks written as SPARQL files in ``queries/qc/`` (the one place for checks), and their runner.
 
-Each file starts with a header of ``#+ key: value`` lines (``name``, ``description``,
-``severity``); the name defaults to the file stem without ``-violation``. Every row a check
-returns is one :class:`Finding`. The same runner serves ``ontology/qc/`` and ``queries/qc/``.
+A check returns one row per problem (0 rows = pass). Each file starts with the same ``#+``
+YAML header as a named query (``name``, ``description``, ``severity``); the name defaults to
+the file stem without ``-violation``. Checks on the ontology's own terms are named
+``ontology-*``; ``hcckg ontology build`` runs every check of severity ``error`` on the
+ontology alone, ``hcckg qc`` every check on the ontology, the curated sources and the
+registry records.
 """
 
 from __future__ import annotations
@@ -14,8 +17,10 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from graph.errors import QuerySyntaxError, SourceError
-from graph.store import EmbeddedStore
+from hcckg.ground.errors import QuerySyntaxError, SourceError
+from hcckg.queries.catalogue import read_header
+
+QC_DIR = Path(__file__).resolve().with_name("qc")
 
 # "report": source conflicts the real data is expected to show (queries/qc), listed, never failing.
 SEVERITIES = ("error", "warning", "info", "report")
@@ -53,21 +58,21 @@ class Finding:
 def load_check(path: Path) -> Check:
     """Read one check file and its ``#+`` header."""
     text = Path(path).read_text(encoding="utf-8")
-    header: dict[str, str] = {}
-    for line in text.splitlines():
-        if line.startswith("#+"):
-            key, _, value = line[2:].partition(":")
-            header[key.strip()] = value.strip()
-        elif line.strip() and not line.startswith("#"):
-            break
-    name = header.get("name") or Path(path).stem.removesuffix("-violation")
-    severity = header.get("severity", "error")
+    header = read_header(Path(path), text)
+    name = str(header.get("name") or Path(path).stem.removesuffix("-violation"))
+    severity = str(header.get("severity", "error"))
     if severity not in SEVERITIES:
         raise SourceError([f"{path}: severity {severity!r} is not one of {', '.join(SEVERITIES)}"])
-    return Check(name, header.get("description", ""), severity, text, Path(path))
+    description = " ".join(str(header.get("description", "")).split())
+    return Check(name, description, severity, text, Path(path))
 
 
-def run_checks(store_like: EmbeddedStore, paths: Iterable[Path]) -> list[Finding]:
+def check_paths(directory: Path = QC_DIR) -> list[Path]:
+    """Every check file, in name order."""
+    return sorted(directory.glob("*.rq"))
+
+
+def run_checks(store_like: Any, paths: Iterable[Path]) -> list[Finding]:
     """Run every check in ``paths`` over the store's union graph; return all findings."""
     findings: list[Finding] = []
     for path in paths:
@@ -89,4 +94,4 @@ def _text(term: Any) -> str:
     return str(term)
 
 
-__all__ = ["Check", "Finding", "load_check", "run_checks"]
+__all__ = ["QC_DIR", "Check", "Finding", "check_paths", "load_check", "run_checks"]

@@ -1,4 +1,4 @@
-"""The ontology as triples, and ``hcckg ontology build``: reason, check, write the release.
+"""``hcckg ontology build``: reason over the ontology, run its QC checks, write the release.
 
 Release artifacts (in ``output_dir``): ``hcckg.ttl`` (Turtle), ``hcckg.owl`` (RDF/XML, for
 Protégé and owlready2), ``hcckg.jsonld`` (JSON-LD), ``inferred.ttl`` (what HermiT adds to the
@@ -13,13 +13,12 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from graph import iris
-from graph.errors import HcckgError, SourceError
-from graph.store import memory_store
-from ontology.namespace import DCTERMS, OWL, RDF, RDFS, SKOS, XSD, ontology_ns
+from hcckg.graph.store import memory_store
+from hcckg.ground import iris
+from hcckg.ground.errors import HcckgError
+from hcckg.ground.terms import OWL, RDF, ontology_ns
+from hcckg.ontology.tbox import ONTOLOGY_FILE, ontology_triples, prefixes
 
-ONTOLOGY_FILE = Path(__file__).with_name("hcckg.ttl")
-QC_DIR = Path(__file__).with_name("qc")
 ARTIFACTS = {
     "hcckg.ttl": ox.RdfFormat.TURTLE,
     "hcckg.owl": ox.RdfFormat.RDF_XML,
@@ -29,36 +28,6 @@ ARTIFACTS = {
 
 class OntologyQCFailed(HcckgError):
     """A QC check found errors in the ontology; the message lists them."""
-
-
-def ontology_triples(path: Path = ONTOLOGY_FILE) -> list[ox.Triple]:
-    """The ontology's triples, with IRIs moved to the configured base (``HCCKG_BASE_IRI``)."""
-    try:
-        quads = list(ox.parse(path=str(path), format=ox.RdfFormat.TURTLE))
-    except SyntaxError as err:
-        raise SourceError([f"{path}: {err}"]) from err
-    except OSError as err:
-        raise SourceError([f"{path}: cannot read: {err}"]) from err
-    return [ox.Triple(_rebased(q.subject), _rebased(q.predicate), _rebased(q.object)) for q in quads]
-
-
-def _rebased(term):
-    return ox.NamedNode(iris.rebase(term.value)) if isinstance(term, ox.NamedNode) else term
-
-
-def prefixes() -> dict[str, str]:
-    base = iris.base_iri()
-    return {
-        "hcc": ontology_ns(),
-        "owl": OWL,
-        "rdf": RDF,
-        "rdfs": RDFS,
-        "xsd": XSD,
-        "skos": SKOS,
-        "dcterms": DCTERMS,
-        "obo": "http://purl.obolibrary.org/obo/",
-        "res": base + "resource/",
-    }
 
 
 @dataclass
@@ -87,9 +56,9 @@ class Report:
 def build_release(output_dir: str | Path) -> Report:
     """Reason over the ontology, run its QC checks, and write the release artifacts.
     Raises OntologyInconsistent or OntologyQCFailed (nothing is written then)."""
-    from ontology.docs import render_html
-    from ontology.qc import run_checks
-    from ontology.reasoning import reason
+    from hcckg.ontology.docs import render_html
+    from hcckg.ontology.reasoning import reason
+    from hcckg.queries.checks import check_paths, run_checks
 
     triples = ontology_triples()
     started = time.monotonic()
@@ -98,7 +67,7 @@ def build_release(output_dir: str | Path) -> Report:
 
     store = memory_store()
     store.replace_graph(iris.graph("ontology"), triples)
-    checks = sorted(QC_DIR.glob("*-violation.rq"))
+    checks = check_paths()  # on the ontology alone, the checks on data find nothing
     findings = [f for f in run_checks(store, checks) if f.severity == "error"]
     if findings:
         listing = "\n  ".join(str(f) for f in findings[:50])
@@ -138,6 +107,3 @@ def _counts(triples: list[ox.Triple]) -> dict[str, int]:
         1 for t in triples if t.predicate.value == RDF + "type" and t.object.value == OWL + "NamedIndividual"
     )
     return counts
-
-
-__all__ = ["ONTOLOGY_FILE", "QC_DIR", "ontology_triples", "build_release", "Report", "OntologyQCFailed"]

@@ -1,5 +1,5 @@
-"""The project's exception tree. Lower layers' errors are converted to these at the
-``graph/`` boundary; ``server/errors.py`` maps them to HTTP statuses in one place and the
+"""The project's exception tree (part of the ground layer). Lower layers' errors are
+converted to these at the ``graph/`` boundary; ``server/errors.py`` maps them to HTTP statuses in one place and the
 CLI maps them to exit codes."""
 
 from __future__ import annotations
@@ -7,6 +7,10 @@ from __future__ import annotations
 
 class HcckgError(Exception):
     """Base of every error hcckg raises on purpose."""
+
+
+class ConfigError(HcckgError):
+    """A setting (an ``HCCKG_*`` variable) has a value hcckg cannot use."""
 
 
 class SourceError(HcckgError):

@@ -13,7 +13,7 @@ import unicodedata
 
 from pyoxigraph import BlankNode, Literal, NamedNode
 
-from hcckg.config import DEFAULT_BASE_IRI, base_iri
+from hcckg.ground.settings import DEFAULT_BASE_IRI, base_iri
 
 KINDS = (
     "trial",
@@ -104,3 +104,8 @@ def literal(value, datatype: str | None = None) -> Literal:
     if datatype:
         return Literal(str(value), datatype=NamedNode(datatype))
     return Literal(value)
+
+
+def build_activity(build_id: str) -> NamedNode:
+    """The PROV activity of one build (``{base}build/{id}``)."""
+    return NamedNode(f"{base_iri()}build/{build_id}")
