@@ -1,5 +1,6 @@
 # hcckg: every install step lives here. `make serve` and `make test` work on a fresh machine
-# with only Python 3.11+, pip and make.
+# with only Python 3.11+, pip and make (and apt-get for the system packages: Java for the
+# reasoner, chromium for the browser tests).
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
@@ -7,7 +8,7 @@ STAMP  := $(VENV)/.installed
 APT    := $(shell command -v apt-get 2>/dev/null)
 SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: venv assets build serve test lint format bench browser-deps bench-deps clean
+.PHONY: venv assets build serve test lint format bench java-deps browser-deps bench-deps clean
 
 venv: $(STAMP)
 $(STAMP): pyproject.toml
@@ -22,7 +23,13 @@ $(STAMP): pyproject.toml
 assets: venv
 	$(BIN)/python -m hcckg.server.assets
 
-build: venv
+# The reasoner (HermiT, run by owlready2) needs a Java runtime: Debian's OpenJDK 17.
+java-deps:
+	@if command -v java >/dev/null 2>&1; then :; \
+	elif [ -n "$(APT)" ]; then $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq openjdk-17-jre-headless >/dev/null; \
+	else echo "error: the reasoner needs Java 17 (java on PATH); install a JRE"; exit 1; fi
+
+build: venv java-deps
 	$(BIN)/hcckg build
 
 serve: venv assets build
@@ -48,7 +55,7 @@ bench-deps:
 	elif [ -n "$(APT)" ]; then $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq wrk >/dev/null; \
 	else echo "error: install wrk"; exit 1; fi
 
-test: venv assets browser-deps lint
+test: venv java-deps assets browser-deps lint
 	$(BIN)/python -m pytest -q
 
 bench: venv bench-deps

@@ -21,7 +21,6 @@ import random
 import shutil
 import sys
 import tempfile
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -308,15 +307,6 @@ def generate(path: Path, target: int, seed: int = DEFAULT_SEED) -> Counts:
         counts = Generator(target, seed).write(out)
     tmp.replace(path)
     return counts
-
-
-def iter_sample(target: int, seed: int = DEFAULT_SEED) -> Iterator[str]:
-    """The dataset as lines, for small targets (tests)."""
-    import io
-
-    buf = io.StringIO()
-    Generator(target, seed).write(buf)
-    yield from buf.getvalue().splitlines()
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -11,7 +11,7 @@ import hashlib
 import re
 import unicodedata
 
-from pyoxigraph import BlankNode, Literal, NamedNode
+from pyoxigraph import BlankNode, NamedNode
 
 from hcckg.ground.settings import DEFAULT_BASE_IRI, base_iri
 
@@ -98,12 +98,6 @@ def is_local(iri: str) -> bool:
 def local_path(iri: str) -> str:
     """The server path of a local IRI: ``{base}resource/drug/x`` -> ``/resource/drug/x``."""
     return "/" + iri[len(base_iri()) :]
-
-
-def literal(value, datatype: str | None = None) -> Literal:
-    if datatype:
-        return Literal(str(value), datatype=NamedNode(datatype))
-    return Literal(value)
 
 
 def build_activity(build_id: str) -> NamedNode:
