@@ -30,9 +30,26 @@ def _settings(args: argparse.Namespace) -> Settings:
 def cmd_build(args: argparse.Namespace) -> int:
     from hcckg.pipeline import build
 
-    report = build(_settings(args), progress=_progress(args))
+    report = build(_settings(args), progress=_progress(args), diff=args.diff)
     print(report.summary())
     return 0
+
+
+def cmd_diff(args: argparse.Namespace) -> int:
+    from hcckg.diff import diff
+    from hcckg.diff_report import render
+
+    text = render(diff(args.old, args.new, _settings(args)), args.format)
+    _write(args.output, text)
+    return 0
+
+
+def _write(output: str, text: str) -> None:
+    if output == "-":
+        sys.stdout.write(text if text.endswith("\n") else text + "\n")
+    else:
+        with open(output, "w", encoding="utf-8") as sink:
+            sink.write(text)
 
 
 def cmd_qc(args: argparse.Namespace) -> int:
@@ -128,7 +145,16 @@ def parser() -> argparse.ArgumentParser:
         p.set_defaults(func=func)
         return p
 
-    command("build", cmd_build, "Rebuild the store from the ontology and curated sources (atomic).")
+    p = command("build", cmd_build, "Rebuild the store from the ontology and curated sources (atomic).")
+    p.add_argument("--diff", action="store_true", help="print what changed since the previous build")
+
+    p = command("diff", cmd_diff, "What changed between two builds, release files or git revisions.")
+    p.add_argument(
+        "old", help="a store folder (a build), an RDF file, or git:REV (the sources at a revision)"
+    )
+    p.add_argument("new", help="the same kinds as OLD (e.g. var/store, or git:HEAD)")
+    p.add_argument("--format", choices=["text", "markdown", "html"], default="text")
+    p.add_argument("-o", "--output", default="-", help="file to write (default: stdout)")
 
     p = command("qc", cmd_qc, "Run the quality checks and list source conflicts and problems.")
     p.add_argument("--format", choices=["text", "json", "tsv"], default="text")

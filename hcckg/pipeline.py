@@ -20,7 +20,7 @@ from typing import Any
 import pyoxigraph as ox
 
 from hcckg import __version__
-from hcckg.graph.store import memory_store, open_store, publish
+from hcckg.graph.store import is_remote, memory_store, open_store, publish
 from hcckg.graph.void import void_triples
 from hcckg.ground import iris
 from hcckg.ground.errors import StoreUnavailable
@@ -41,11 +41,14 @@ class BuildReport:
     counts: dict[str, int]
     build_id: str
     seconds: dict[str, float] = field(default_factory=dict)
+    changes: str | None = None  # what changed since the previous build (build --diff)
 
     def summary(self) -> str:
         lines = [f"built store {self.build_id} ({sum(self.counts.values())} quads):"]
         lines += [f"  {count:>8}  <{name}>" for name, count in sorted(self.counts.items())]
         lines.append("  timings: " + ", ".join(f"{k} {v:.2f}s" for k, v in self.seconds.items()))
+        if self.changes is not None:
+            lines += ["", self.changes]
         return "\n".join(lines)
 
 
@@ -81,12 +84,14 @@ def _source_hash(paths: Iterable[Path]) -> str:
     return digest.hexdigest()[:16]
 
 
-def assemble(settings: Settings, progress: Progress = lambda _m: None) -> Assembled:
+def assemble(
+    settings: Settings, progress: Progress = lambda _m: None, *, ontology_file: Path = ONTOLOGY_FILE
+) -> Assembled:
     """Parse, validate and convert every source; run the reasoner. Raises SourceError
     (all problems at once) or OntologyInconsistent before anything is written."""
     seconds: dict[str, float] = {}
     with _timed(seconds, "ontology", progress):
-        tbox = ontology_triples()
+        tbox = ontology_triples(ontology_file)
     with _timed(seconds, "curated sources", progress):
         abox = load(settings.curated_path)
     with _timed(seconds, "reasoning", progress):
@@ -94,7 +99,7 @@ def assemble(settings: Settings, progress: Progress = lambda _m: None) -> Assemb
     with _timed(seconds, "named queries", progress):
         catalogue = catalogue_triples()
 
-    inputs = [ONTOLOGY_FILE, *sorted(settings.curated_path.glob("*.yaml"))]
+    inputs = [ontology_file, *sorted(settings.curated_path.glob("*.yaml"))]
     inputs += sorted(QUERIES_DIR.glob("*.rq"))
     build_id = _source_hash(inputs)
     graphs = {
@@ -140,12 +145,34 @@ def _void(graphs: dict[ox.NamedNode, list[ox.Triple]], settings: Settings) -> li
     return void_triples(store, settings)
 
 
-def build(settings: Settings, progress: Progress = lambda _m: None) -> BuildReport:
-    """Rebuild the store from the sources, atomically (a failure leaves the old store)."""
+def build(settings: Settings, progress: Progress = lambda _m: None, *, diff: bool = False) -> BuildReport:
+    """Rebuild the store from the sources, atomically (a failure leaves the old store).
+    With ``diff``, the report also says what changed since the previous build."""
     assembled = assemble(settings, progress)
+    previous = _current_build(settings) if diff else None
     with _timed(assembled.seconds, "store", progress):
         counts = publish(settings, assembled.graphs, keep_others=True, progress=progress)
-    return BuildReport(counts, assembled.build_id, assembled.seconds)
+    report = BuildReport(counts, assembled.build_id, assembled.seconds)
+    if diff:
+        report.changes = _changes(settings, previous)
+    return report
+
+
+def _current_build(settings: Settings) -> Path | None:
+    """The build folder the store link names now (the previous build, once a build swaps it)."""
+    path = settings.store_path
+    return path.resolve() if not is_remote(settings.store) and path.exists() else None
+
+
+def _changes(settings: Settings, previous: Path | None) -> str:
+    from hcckg.diff import diff
+    from hcckg.diff_report import to_text
+
+    if is_remote(settings.store):
+        return "changes: not shown for a remote store (run hcckg diff on two exports)"
+    if previous is None:
+        return "changes: this is the first build"
+    return to_text(diff(str(previous), str(settings.store_path.resolve()), settings))
 
 
 @dataclass
