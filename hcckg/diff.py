@@ -1,8 +1,10 @@
 """``hcckg diff OLD NEW``: what changed between two builds, release files or source revisions.
 
 A side is a store folder (a build in ``var/store.builds/``, or ``var/store`` itself), an RDF
-file (a release's ``hcckg.ttl``, a dump's ``hcckg.nq``), or a git revision of the sources
-(``git:HEAD~1``, ``git:main``), assembled with the current code. The comparison is semantic:
+file (a release's ``hcckg.ttl``, a dump's ``hcckg.nq``), a git revision of the sources
+(``git:HEAD~1``, ``git:main``), or ``sources``: the sources as they are now, unbuilt (a
+curator's edit before ``hcckg build``). Revisions and ``sources`` are assembled (validated and
+reasoned) by the current code. The comparison is semantic:
 it compares triples, not text, so reordering a file changes nothing.
 
 What is compared: every graph but the build's own description (``graph/void``) and the
@@ -91,6 +93,13 @@ def read_side(spec: str, settings: Settings) -> Side:
     """The facts of one side named on the command line (see the module docstring)."""
     if spec.startswith("git:"):
         return _side(spec, _from_revision(spec[4:], settings))
+    if spec == "sources":
+        from hcckg.pipeline import assemble
+
+        graphs = assemble(settings).graphs
+        return _side(
+            spec, [ox.Quad(t.subject, t.predicate, t.object, g) for g, ts in graphs.items() for t in ts]
+        )
     path = Path(spec)
     if path.is_dir():
         try:
@@ -106,7 +115,9 @@ def read_side(spec: str, settings: Settings) -> Side:
             return _side(spec, list(ox.parse(path=str(path), format=fmt)))
         except SyntaxError as err:
             raise DiffError(f"{spec}: does not parse: {err}") from err
-    raise DiffError(f"{spec}: no such store folder or file (a git revision is written git:REV)")
+    raise DiffError(
+        f"{spec}: no such store folder or file (a git revision is written git:REV; the unbuilt sources: sources)"
+    )
 
 
 def _from_revision(revision: str, settings: Settings) -> list[ox.Quad]:

@@ -86,6 +86,11 @@ def test_a_release_file_and_a_store_compare_by_triples(two_builds, tmp_path):
     assert diff(str(dump), str(first), settings).changes == []
 
 
+def test_the_unbuilt_sources_compare_with_their_build(two_builds):
+    settings, _, second, _ = two_builds
+    assert diff(str(second), "sources", settings).changes == []
+
+
 def test_git_revisions_are_assembled_from_their_sources():
     settings = load_settings()
     assert diff("git:HEAD", "git:HEAD", settings).changes == []
