@@ -23,6 +23,7 @@ import tempfile
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -212,10 +213,23 @@ def _value(term: ox.Term, bnodes: dict, canon: dict) -> str:
             return f'"{term.value}"@{term.language}'
         if term.datatype in (XSD.string, None):
             return f'"{term.value}"'
+        if term.datatype in _NUMBERS:
+            return _number(term.value)
         return (
             term.value if term.datatype.value.startswith(XSD) else f'"{term.value}"^^{_short(term.datatype)}'
         )
     return str(term)
+
+
+_NUMBERS = {XSD[t] for t in ("decimal", "integer", "double", "float", "int", "long", "nonNegativeInteger")}
+
+
+def _number(text: str) -> str:
+    """One spelling per number: a store keeps 95.0 as 95 (its canonical form), a file as printed."""
+    try:
+        return format(Decimal(text).normalize(), "f")
+    except InvalidOperation:
+        return text
 
 
 def _canonical(node: ox.BlankNode, bnodes: dict, canon: dict, depth: int = 0) -> str:
