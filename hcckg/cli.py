@@ -55,7 +55,7 @@ def _write(output: str, text: str) -> None:
 def cmd_qc(args: argparse.Namespace) -> int:
     from hcckg.qc import run_qc
 
-    report = run_qc(_settings(args), fmt=args.format)
+    report = run_qc(_settings(args), fmt=args.format, progress=_progress(args))
     print(report.render(args.format))
     return 0 if report.ok or not args.strict else EXIT_ERROR
 

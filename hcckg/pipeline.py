@@ -10,6 +10,7 @@ triples; the build id is a hash of the inputs.
 from __future__ import annotations
 
 import hashlib
+import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -28,10 +29,10 @@ from hcckg.ground.settings import Settings
 from hcckg.ground.terms import HCC, OWL, PROV, RDF, RDFS
 from hcckg.loaders import ctgov
 from hcckg.loaders.curated import load
-from hcckg.ontology.reasoning import reason
 from hcckg.ontology.tbox import ONTOLOGY_FILE, ontology_triples
 from hcckg.queries.catalogue import QUERIES_DIR
 from hcckg.queries.shacl import catalogue_triples
+from hcckg.reasoned import inferred_triples
 
 Progress = Callable[[str], None]
 
@@ -61,14 +62,25 @@ class Assembled:
     seconds: dict[str, float]
 
 
+# A step still running after this many seconds says so, and again every as many seconds.
+HEARTBEAT = 2.0
+
+
 def _timed(seconds: dict[str, float], name: str, progress: Progress):
     class _Timer:
         def __enter__(self):
             progress(f"{name} …")
             self.start = time.perf_counter()
+            self.done = threading.Event()
+            threading.Thread(target=self._beat, name="hcckg-progress", daemon=True).start()
             return self
 
+        def _beat(self) -> None:
+            while not self.done.wait(HEARTBEAT):
+                progress(f"{name}: still running ({time.perf_counter() - self.start:.0f}s)")
+
         def __exit__(self, *exc):
+            self.done.set()
             seconds[name] = time.perf_counter() - self.start
             if exc[0] is None:
                 progress(f"{name}: done in {seconds[name]:.2f}s")
@@ -94,13 +106,13 @@ def assemble(
         tbox = ontology_triples(ontology_file)
     with _timed(seconds, "curated sources", progress):
         abox = load(settings.curated_path)
+    sources = [ontology_file, *sorted(settings.curated_path.glob("*.yaml"))]
     with _timed(seconds, "reasoning", progress):
-        inferred = reason(tbox, abox).inferred
+        inferred = inferred_triples(tbox, abox, sources, settings, progress)
     with _timed(seconds, "named queries", progress):
         catalogue = catalogue_triples()
 
-    inputs = [ontology_file, *sorted(settings.curated_path.glob("*.yaml"))]
-    inputs += sorted(QUERIES_DIR.glob("*.rq"))
+    inputs = [*sources, *sorted(QUERIES_DIR.glob("*.rq"))]
     build_id = _source_hash(inputs)
     graphs = {
         iris.graph("ontology"): tbox,

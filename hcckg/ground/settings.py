@@ -51,12 +51,18 @@ class Settings:
     sparql_gsp_url: str | None = _setting(None, "remote store: Graph Store Protocol URL (derived)")
     sparql_timeout: float = _setting(30.0, "remote store: seconds per HTTP request")
     sparql_retries: int = _setting(3, "remote store: retries on connection errors")
+    cache_dir: str = _setting("var/cache", "folder for answers worth keeping between runs (the reasoner's)")
 
     @property
     def curated_path(self) -> Path:
         if not self.curated_dir:
             return _package_dir("hcckg.loaders") / "curated"
         path = Path(self.curated_dir)
+        return path if path.is_absolute() else PROJECT_ROOT / path
+
+    @property
+    def cache_path(self) -> Path:
+        path = Path(self.cache_dir)
         return path if path.is_absolute() else PROJECT_ROOT / path
 
     @property
