@@ -89,7 +89,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
 def cmd_ontology(args: argparse.Namespace) -> int:
     from hcckg.release import build_release
 
-    report = build_release(args.output)
+    report = build_release(args.output, previous=args.previous)
     print(report.summary())
     return 0
 
@@ -182,6 +182,9 @@ def parser() -> argparse.ArgumentParser:
     p = command("ontology", cmd_ontology, "Check the ontology with the reasoner and write release files.")
     p.add_argument("action", choices=["build"], help="build: reason, check, write artifacts")
     p.add_argument("-o", "--output", default="var/ontology", help="release directory")
+    p.add_argument(
+        "--previous", help="an earlier release (folder or hcckg.ttl): write release-notes.md from the diff"
+    )
 
     p = command("load", cmd_load, "Load registry records into the store (atomic, replaces per record).")
     p.add_argument("source", choices=["ctgov"], help="ctgov: ClinicalTrials.gov API v2 JSON")

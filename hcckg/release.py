@@ -17,13 +17,7 @@ from hcckg.graph.store import memory_store
 from hcckg.ground import iris
 from hcckg.ground.errors import HcckgError
 from hcckg.ground.terms import OWL, RDF, ontology_ns
-from hcckg.ontology.tbox import ONTOLOGY_FILE, ontology_triples, prefixes
-
-ARTIFACTS = {
-    "hcckg.ttl": ox.RdfFormat.TURTLE,
-    "hcckg.owl": ox.RdfFormat.RDF_XML,
-    "hcckg.jsonld": ox.RdfFormat.JSON_LD,
-}
+from hcckg.ontology.tbox import ARTIFACTS, ONTOLOGY_FILE, artifact, ontology_triples, prefixes
 
 
 class OntologyQCFailed(HcckgError):
@@ -53,9 +47,11 @@ class Report:
         return "\n".join(lines)
 
 
-def build_release(output_dir: str | Path) -> Report:
-    """Reason over the ontology, run its QC checks, and write the release artifacts.
-    Raises OntologyInconsistent or OntologyQCFailed (nothing is written then)."""
+def build_release(output_dir: str | Path, previous: str | Path | None = None) -> Report:
+    """Reason over the ontology, run its QC checks, and write the release artifacts; with
+    ``previous`` (an earlier release's file or folder), also ``release-notes.md``: the diff of
+    the ontology since then. Raises OntologyInconsistent or OntologyQCFailed (nothing is
+    written then)."""
     from hcckg.ontology.docs import render_html
     from hcckg.ontology.reasoning import reason
     from hcckg.queries.checks import check_paths, run_checks
@@ -76,13 +72,30 @@ def build_release(output_dir: str | Path) -> Report:
     out = Path(output_dir)
     out.mkdir(parents=True, exist_ok=True)
     written = []
-    for name, fmt in ARTIFACTS.items():
-        written.append(_write(out / name, triples, fmt))
+    for name in ARTIFACTS:
+        (out / name).write_bytes(artifact(name, triples))
+        written.append(out / name)
     written.append(_write(out / "inferred.ttl", reasoned.inferred, ox.RdfFormat.TURTLE))
+    if previous is not None:
+        written.append(_release_notes(out, Path(previous)))
     html = out / "hcckg.html"
     html.write_text(render_html(triples), encoding="utf-8")
     written.append(html)
     return Report(out, len(triples), len(reasoned.inferred), seconds, len(checks), written, _counts(triples))
+
+
+def _release_notes(out: Path, previous: Path) -> Path:
+    """What changed in the ontology since ``previous`` (a release folder or one of its files)."""
+    from hcckg.diff import compare, read_side
+    from hcckg.diff_report import to_markdown
+    from hcckg.ground.settings import load_settings
+
+    old = previous / "hcckg.ttl" if previous.is_dir() else previous
+    settings = load_settings()
+    notes = to_markdown(compare(read_side(str(old), settings), read_side(str(out / "hcckg.ttl"), settings)))
+    path = out / "release-notes.md"
+    path.write_text(notes, encoding="utf-8")
+    return path
 
 
 def _write(path: Path, triples: list[ox.Triple], fmt: ox.RdfFormat) -> Path:

@@ -13,21 +13,38 @@ from hcckg.ground.errors import SourceError
 from hcckg.ground.terms import DCTERMS, OWL, RDF, RDFS, SKOS, XSD, ontology_ns
 
 ONTOLOGY_FILE = Path(__file__).with_name("hcckg.ttl")
+# The release files, by name: the same bytes whether `hcckg ontology build` writes them or the
+# server answers /ontology/hcckg.owl (read from here, not from the store, which keeps
+# xsd:nonNegativeInteger cardinalities as xsd:integer).
+ARTIFACTS = {
+    "hcckg.ttl": ox.RdfFormat.TURTLE,
+    "hcckg.owl": ox.RdfFormat.RDF_XML,
+    "hcckg.jsonld": ox.RdfFormat.JSON_LD,
+    "hcckg.nt": ox.RdfFormat.N_TRIPLES,
+}
 
 
 def ontology_triples(path: Path = ONTOLOGY_FILE) -> list[ox.Triple]:
-    """The ontology's triples, with IRIs moved to the configured base (``HCCKG_BASE_IRI``)."""
+    """The ontology's triples, with IRIs moved to the configured base (``HCCKG_BASE_IRI``).
+    Blank nodes (restrictions, lists) are named by their order in the file, so that the same
+    file always gives the same triples and the same release bytes (the parser names them at
+    random)."""
     try:
         quads = list(ox.parse(path=str(path), format=ox.RdfFormat.TURTLE))
     except SyntaxError as err:
         raise SourceError([f"{path}: {err}"]) from err
     except OSError as err:
         raise SourceError([f"{path}: cannot read: {err}"]) from err
-    return [ox.Triple(_rebased(q.subject), _rebased(q.predicate), _rebased(q.object)) for q in quads]
+    names: dict[ox.BlankNode, ox.BlankNode] = {}
 
+    def term(t):
+        if isinstance(t, ox.NamedNode):
+            return ox.NamedNode(iris.rebase(t.value))
+        if isinstance(t, ox.BlankNode):
+            return names.setdefault(t, ox.BlankNode(f"tbox{len(names)}"))
+        return t
 
-def _rebased(term):
-    return ox.NamedNode(iris.rebase(term.value)) if isinstance(term, ox.NamedNode) else term
+    return [ox.Triple(term(q.subject), term(q.predicate), term(q.object)) for q in quads]
 
 
 def prefixes() -> dict[str, str]:
@@ -45,4 +62,11 @@ def prefixes() -> dict[str, str]:
     }
 
 
-__all__ = ["ONTOLOGY_FILE", "ontology_triples", "prefixes"]
+def artifact(name: str, triples: list[ox.Triple] | None = None) -> bytes:
+    """One release file (a key of ``ARTIFACTS``) of the ontology (or of ``triples``)."""
+    fmt = ARTIFACTS[name]
+    kwargs = {} if fmt == ox.RdfFormat.N_TRIPLES else {"prefixes": prefixes()}
+    return ox.serialize(ontology_triples() if triples is None else triples, format=fmt, **kwargs)
+
+
+__all__ = ["ARTIFACTS", "ONTOLOGY_FILE", "artifact", "ontology_triples", "prefixes"]
