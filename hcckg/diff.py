@@ -31,7 +31,7 @@ import pyoxigraph as ox
 from hcckg.ground import iris
 from hcckg.ground.errors import HcckgError
 from hcckg.ground.settings import PROJECT_ROOT, Settings
-from hcckg.ground.terms import DCTERMS, HCC, OWL, RDF, RDFS, SKOS, XSD, ontology_ns
+from hcckg.ground.terms import DCTERMS, HCC, OWL, RDF, RDFS, XSD, ontology_ns
 
 FORMATS = ("text", "markdown", "html")
 _TERM_TYPES = {
@@ -246,29 +246,11 @@ def _canonical(node: ox.BlankNode, bnodes: dict, canon: dict, depth: int = 0) ->
     return canon[node]
 
 
-_PREFIXES = (
-    ("hcc:", lambda: ontology_ns()),
-    ("res:", lambda: iris.base_iri() + "resource/"),
-    ("graph:", lambda: iris.base_iri() + "graph/"),
-    ("rdf:", lambda: str(RDF)),
-    ("rdfs:", lambda: str(RDFS)),
-    ("owl:", lambda: str(OWL)),
-    ("xsd:", lambda: str(XSD)),
-    ("skos:", lambda: str(SKOS)),
-    ("dcterms:", lambda: str(DCTERMS)),
-)
-
-
 def _short(term: ox.NamedNode | str) -> str:
     """A CURIE where hcckg knows the namespace; a source resource by its key alone."""
     iri = term.value if isinstance(term, ox.NamedNode) else term
     sources = iris.base_iri() + "resource/source/"
-    if iri.startswith(sources):
-        return iri[len(sources) :]
-    for prefix, ns in _PREFIXES:
-        if iri.startswith(ns()):
-            return prefix + iri[len(ns()) :]
-    return f"<{iri}>"
+    return iri[len(sources) :] if iri.startswith(sources) else iris.curie(iri)
 
 
 # -- comparing ------------------------------------------------------------------------------

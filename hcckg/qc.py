@@ -6,6 +6,8 @@ from __future__ import annotations
 import csv
 import io
 import json
+import shutil
+import textwrap
 from dataclasses import dataclass
 
 from hcckg.graph.store import memory_store, open_store
@@ -38,16 +40,28 @@ class QCReport:
             return buf.getvalue()
         if not rows:
             return f"qc: {self.checks} checks, no findings"
+        width = max(60, shutil.get_terminal_size((100, 24)).columns)
         lines = []
         current = None
         for finding in self.findings:
             if finding.check != current:
                 current = finding.check
-                lines.append(f"\n[{finding.severity}] {finding.check}: {finding.description}")
-            lines.append("  - " + "; ".join(f"{k}={v}" for k, v in finding.row.items()))
+                lines.append("")
+                lines += textwrap.wrap(
+                    f"[{finding.severity}] {finding.check}: {finding.description}",
+                    width,
+                    subsequent_indent="    ",
+                )
+            # IRIs as CURIEs (res:trial/NCT05822752, hcc:enrollment): the lines stay readable.
+            details = "; ".join(f"{k}={_readable(v)}" for k, v in finding.row.items())
+            lines += textwrap.wrap(details, width, initial_indent="  - ", subsequent_indent="      ")
         errors = sum(f.severity == "error" for f in self.findings)
         head = f"qc: {self.checks} checks, {len(self.findings)} findings ({errors} errors)"
         return head + "\n".join(lines)
+
+
+def _readable(value: str) -> str:
+    return iris.curie(value) if value.startswith(("http://", "https://")) else value
 
 
 def run_qc(settings: Settings, fmt: str = "text", progress: Progress = lambda _m: None) -> QCReport:

@@ -103,3 +103,30 @@ def local_path(iri: str) -> str:
 def build_activity(build_id: str) -> NamedNode:
     """The PROV activity of one build (``{base}build/{id}``)."""
     return NamedNode(f"{base_iri()}build/{build_id}")
+
+
+def _prefixes() -> tuple[tuple[str, str], ...]:
+    base = base_iri()
+    return (
+        ("hcc", base + "ontology/"),
+        ("res", base + "resource/"),
+        ("graph", base + "graph/"),
+        ("rdf", "http://www.w3.org/1999/02/22-rdf-syntax-ns#"),
+        ("rdfs", "http://www.w3.org/2000/01/rdf-schema#"),
+        ("owl", "http://www.w3.org/2002/07/owl#"),
+        ("xsd", "http://www.w3.org/2001/XMLSchema#"),
+        ("skos", "http://www.w3.org/2004/02/skos/core#"),
+        ("dcterms", "http://purl.org/dc/terms/"),
+        ("prov", "http://www.w3.org/ns/prov#"),
+        ("void", "http://rdfs.org/ns/void#"),
+        ("obo", "http://purl.obolibrary.org/obo/"),
+    )
+
+
+def curie(iri: str) -> str:
+    """An IRI as people read it in a report: ``res:drug/lenvatinib``, ``hcc:hasTarget``;
+    ``<iri>`` where no known prefix fits. For display only, never for minting."""
+    for prefix, ns in _prefixes():
+        if iri.startswith(ns) and len(iri) > len(ns):
+            return f"{prefix}:{iri[len(ns) :]}"
+    return f"<{iri}>"
