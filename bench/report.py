@@ -10,6 +10,7 @@ GOALS = {
     "startup_s": 1.0,  # at 100k
     "rss_gib": 1.0,  # per server process (at 1M)
     "sources_s": 10.0,  # validation + reasoning of the curated sources
+    "qc_s": 3.0,  # hcckg qc on unchanged sources, the command end to end (issue 20)
 }
 
 
@@ -39,7 +40,14 @@ def _sources(src: dict | None) -> list[str]:
         f"curated sources (s): validation {_range(src['curated sources'], '{:.2f}')}, "
         f"reasoning {_range(src['reasoning'], '{:.2f}')}, total {_range(src['total'], '{:.2f}')} "
         f"(goal < {GOALS['sources_s']:g} s: {_mark(total < GOALS['sources_s'])})"
-    ]
+    ] + (
+        [
+            f"hcckg qc, unchanged sources (s): {_range(src['qc_unchanged'], '{:.2f}')} "
+            f"(goal < {GOALS['qc_s']:g} s: {_mark(src['qc_unchanged']['median'] < GOALS['qc_s'])})"
+        ]
+        if "qc_unchanged" in src
+        else []
+    )
 
 
 def _build(s: dict) -> list[str]:
