@@ -20,8 +20,8 @@ from hcckg.graph.store import open_store
 from hcckg.ground.errors import UnknownParameter
 from hcckg.ground.iris import is_local, local_path
 from hcckg.ground.settings import Settings
-from hcckg.queries.catalogue import Parameter, load_catalogue
-from hcckg.queries.execute import run_named
+from hcckg.queries.catalogue import Parameter
+from hcckg.queries.execute import catalogue, run_named
 from hcckg.queries.params import resolve_value
 
 FONT = 'font-family="sans-serif" font-size="12"'
@@ -52,7 +52,7 @@ def _node(x: int, y: int, iri: str, label: str, kind: str, detail: str = "") -> 
 
 def mechanism_svg(store, key: str) -> str:
     """The paths from one mechanism through targets and drugs to studies."""
-    table = run_named(store, load_catalogue()["mechanism_paths"], {"mechanism": key})
+    table = run_named(store, catalogue()["mechanism_paths"], {"mechanism": key})
     mechanism = table.parameters["mechanism"]
     columns: dict[str, dict[str, tuple[str, str]]] = {k: {} for k in ("mechanism", "target", "drug", "trial")}
     edges: set[tuple[str, str]] = set()
@@ -121,7 +121,7 @@ def _number(value: float) -> str:
 def forest_svg(store, key: str, endpoint: str | None = None) -> str:
     """Reported values across studies for a drug or regimen (``key``), optionally one
     ``endpoint``; or, when ``key`` names an endpoint, that endpoint for every study."""
-    outcomes = load_catalogue()["outcomes"]
+    outcomes = catalogue()["outcomes"]
     params = {"agent": key, "endpoint": endpoint or ""}
     if endpoint is None:
         as_endpoint = Parameter("endpoint", "iri-of-kind", kinds=("endpoint",))

@@ -18,7 +18,7 @@ from flask import Blueprint, Response, current_app, jsonify, request
 from hcckg.graph.store import EmbeddedStore, open_store
 from hcckg.ground.errors import NotFound
 from hcckg.ground.settings import load_settings
-from hcckg.queries.catalogue import load_catalogue
+from hcckg.queries.execute import catalogue as named_queries
 from hcckg.queries.execute import run_named
 from hcckg.queries.pictures import forest_svg, mechanism_svg
 from hcckg.server.negotiation import Format, choose
@@ -65,14 +65,14 @@ def _max_rows() -> int:
 def catalogue() -> Response:
     queries = [
         q.describe() | {"url": f"{request.script_root}/api/queries/{q.name}"}
-        for q in load_catalogue().values()
+        for q in named_queries().values()
     ]
     return jsonify({"queries": queries})
 
 
 @bp.get("/queries/<name>")
 def named_query(name: str) -> Response:
-    queries = load_catalogue()
+    queries = named_queries()
     if name not in queries:
         raise NotFound(f"no named query {name!r}; GET /api/queries lists them")
     fmt = choose(TABLES, request.headers.get("Accept"), request.args.get("format"))
