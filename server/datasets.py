@@ -25,7 +25,9 @@ from hcckg.server.pages import graph_answer
 bp = Blueprint("datasets", __name__)
 
 DUMP_BATCH = 5000  # quads serialised per chunk of a streamed dump
-VOID_TABLE = (negotiation.HTML, *negotiation.GRAPH[:4])
+# RDF first, so that clients accepting anything (curl) get Turtle; browsers, which prefer
+# text/html, get the page.
+VOID_TABLE = (*negotiation.GRAPH[:4], negotiation.HTML)
 
 
 def _name(term: ox.Term, labels: dict[str, str]) -> dict:

@@ -32,6 +32,8 @@ STANDARD_PREFIXES = {
     "void": "http://rdfs.org/ns/void#",
     "sh": "http://www.w3.org/ns/shacl#",
     "schema": "https://schema.org/",
+    "sd": "http://www.w3.org/ns/sparql-service-description#",
+    "formats": "http://www.w3.org/ns/formats/",
 }
 
 

@@ -32,9 +32,12 @@
     editor = CodeMirror.fromTextArea(textarea, {
       mode: "application/sparql-query",
       lineNumbers: true,
+      screenReaderLabel: "SPARQL query",
       extraKeys: { "Ctrl-Space": (cm) => cm.showHint({ hint, completeSingle: false }), "Ctrl-Enter": () => run() },
     });
   }
+  // The editor's scroller takes the keyboard too, so that it can be scrolled without a mouse.
+  if (editor) editor.getScrollerElement().setAttribute("tabindex", "0");
   const getQuery = () => (editor ? editor.getValue() : textarea.value);
   const setQuery = (text) => (editor ? editor.setValue(text) : (textarea.value = text));
 
