@@ -73,7 +73,7 @@ class Table:
         width = width or shutil.get_terminal_size((120, 24)).columns
         shown = self.layout()
         names = [c.title for c in shown]
-        cells = [[c.text(row, base) for c in shown] for row in self.rows]
+        cells = [[c.text(row, base, words=False) for c in shown] for row in self.rows]
         natural = [max([len(n)] + [len(r[i]) for r in cells]) for i, n in enumerate(names)]
         if sum(min(n, READABLE) for n in natural) + 2 * (len(natural) - 1) > width:
             return (
@@ -106,14 +106,16 @@ class Column:
     def title(self) -> str:
         return self.link or self.name.removesuffix("Label") or self.name
 
-    def text(self, row: dict[str, object], base: str | None = None) -> str:
+    def text(self, row: dict[str, object], base: str | None = None, words: bool = True) -> str:
+        """The cell as text: an IRI as a CURIE; a boolean as yes/no (``words``) or as Python
+        prints it (the terminal's tables, which scripts read)."""
         value = row.get(self.name)
         if value is None and self.link:
             value = row.get(self.link)
         if value is None:
             return ""
         if isinstance(value, bool):
-            return "yes" if value else "no"
+            return ("yes" if value else "no") if words else str(value)
         if isinstance(value, float):
             return f"{value:g}"
         text = str(value)

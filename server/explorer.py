@@ -15,6 +15,7 @@ from collections import Counter
 
 from flask import Blueprint, render_template, request
 
+from hcckg.ground.errors import UnknownParameter
 from hcckg.ground.terms import HCC, RDFS
 from hcckg.queries.execute import catalogue, run_named
 from hcckg.queries.params import normalise
@@ -62,13 +63,17 @@ def _matches(row: dict, chosen: dict[str, str]) -> bool:
 
 
 @bp.route("/explore")
-def explore() -> str:
+def explore() -> str | tuple[str, int]:
     store = site().store
     key = request.args.get("mechanism", "").strip()
-    context: dict = {"mechanisms": mechanisms(store), "key": key, "table": None}
+    context: dict = {"mechanisms": mechanisms(store), "key": key, "table": None, "error": None}
     if not key:
         return render_template("explore.html", **context)
-    table = run_named(store, catalogue()["mechanism_paths"], {"mechanism": key})
+    try:
+        table = run_named(store, catalogue()["mechanism_paths"], {"mechanism": key})
+    except UnknownParameter as err:
+        suggestions = f" (did you mean: {', '.join(err.suggestions)}?)" if err.suggestions else ""
+        return render_template("explore.html", **context | {"error": f"{err}{suggestions}"}), 400
     rows = table.rows
     if "setting" not in table.columns:
         setting = _settings(store, {r["trial"] for r in rows})

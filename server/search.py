@@ -110,7 +110,8 @@ def find(store, text: str, limit: int = 8) -> dict[str, list[dict]]:
     for score, _, entry, matched in scored:
         group = groups[entry.kind]
         if len(group) < limit:
-            shown = matched if normalise(matched) != normalise(entry.label) else ""
+            # The name that matched, unless the result already shows it.
+            shown = "" if normalise(matched) == normalise(entry.label) or matched in entry.detail else matched
             group.append(
                 {
                     "iri": entry.iri,
