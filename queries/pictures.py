@@ -1,13 +1,9 @@
-"""Pictures drawn from the named queries, as hand-written SVG (no plotting library), and as
-PNG through resvg (:func:`png`).
+"""Pictures from the named queries, as hand-written SVG, and as PNG through resvg (:func:`png`).
 
-- :func:`mechanism_svg`: a mechanism's paths to trials, one column per step (mechanism →
-  targets → drugs → trials); trials by acronym with NCT number, phase and status in full,
-  framed by setting (post-ICI second line or not); a legend; every node links to its page
-  and every text stays inside its box (wrapped, never cut).
-- :func:`forest_svg`: reported values with their confidence intervals, one panel per
-  endpoint and unit on one shared axis, one row per value labelled "acronym · arm ·
-  subgroup/line · n", grouped by study; a legend.
+- :func:`mechanism_svg`: mechanism → targets → drugs → trials (by acronym, with NCT, phase and
+  status in full, framed by setting), a legend; every text wrapped inside its box.
+- :func:`forest_svg`: values with their CIs, one panel per endpoint and unit on one shared
+  axis, rows "acronym · arm · subgroup · line · n" grouped by study, a legend.
 """
 
 from __future__ import annotations
