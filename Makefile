@@ -19,7 +19,8 @@ $(STAMP): pyproject.toml
 	PYTHONWARNINGS="ignore:Editable installation" $(BIN)/pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
-# Front-end packages for the query page, fetched from the npm registry (no CDN at run time).
+# Front-end packages (CodeMirror for the SPARQL editor, axe-core for the accessibility
+# tests), pinned and integrity-checked, fetched from the npm registry (no CDN at run time).
 assets: venv
 	$(BIN)/python -m hcckg.server.assets
 
@@ -43,11 +44,11 @@ format: venv
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
-# Debian's chromium + chromedriver for the headless-browser tests.
+# Debian's chromium + chromedriver for the headless-browser tests (which fail without them).
 browser-deps:
 	@if command -v chromedriver >/dev/null 2>&1 && (command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1); then :; \
 	elif [ -n "$(APT)" ]; then $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq chromium chromium-driver >/dev/null; \
-	else echo "warning: no apt-get; browser tests will be skipped"; fi
+	else echo "error: no apt-get: install chromium and chromedriver, which the browser tests need"; exit 1; fi
 
 # wrk, the load generator of the benchmark.
 bench-deps:

@@ -25,7 +25,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from hcckg.bench import measure, report
+from hcckg.bench import measure, pages, report
 from hcckg.bench.generate import generate, parse_scale
 from hcckg.bench.servers import BIN, BenchError, Server, floor_server, hcckg_server, oxigraph_server
 from hcckg.bench.workload import RUNAWAY, SELECT_JSON, Request, workload
@@ -349,11 +349,14 @@ def main(args: argparse.Namespace) -> int:
     results["sources"] = bench_sources(settings, args.rounds)
     for scale in [s.strip() for s in args.scale.split(",") if s.strip()]:
         results["scales"].append(bench_scale(scale, args, settings))
+    _log("[pages] the site's pages on the real data (bench/pages.py)")
+    results["pages"] = pages.run(workers=settings.workers, threads=settings.threads)
     results["seconds"] = time.perf_counter() - started
     output = Path(args.output)
     output = output if output.is_absolute() else PROJECT_ROOT / output
     output.parent.mkdir(parents=True, exist_ok=True)
     output.write_text(json.dumps(results, indent=1))
     print(report.render(results))
+    print(pages.render(results["pages"]))
     _log(f"report written to {output} ({results['seconds']:.0f} s)")
     return 0

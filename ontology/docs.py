@@ -1,17 +1,27 @@
-"""``render_html(triples)``: one readable HTML page of every class, property and value
-individual, with an anchor per term (``#TherapeuticAgent``) so that term IRIs can redirect to
-their place on the page. Class expressions are shown in Manchester-like syntax."""
+"""The ontology's documentation: :func:`ontology_model` reads the triples into what the page
+shows (a class tree, properties with domain and range, every term with an anchor such as
+``#TherapeuticAgent`` so that term IRIs can point to their place on the page; class
+expressions in Manchester-like syntax); the Jinja2 templates in ``ontology/templates/``
+render it: ``ontology_body.html`` inside the site's page (server/templates/ontology.html),
+``ontology_standalone.html`` for the release file (:func:`render_html`).
+
+A rendered expression is a list of tokens: ``{"text": ...}`` plain text, plus ``"anchor"``
+(a term of the ontology, linked on the page) or ``"iri"`` (an outside term).
+"""
 
 from __future__ import annotations
 
-import html
 from collections import defaultdict
+from pathlib import Path
 
+import jinja2
 import pyoxigraph as ox
 
 from hcckg.ground.terms import DCTERMS, OWL, RDF, RDFS, SKOS
 
+TEMPLATES = Path(__file__).resolve().parent / "templates"
 _T = RDF + "type"
+_KNOWN = (("owl:", OWL), ("xsd:", "http://www.w3.org/2001/XMLSchema#"), ("rdfs:", RDFS), ("skos:", SKOS))
 
 
 class _Graph:
@@ -44,51 +54,51 @@ class _Graph:
         return values
 
 
-def render_html(triples: list[ox.Triple]) -> str:
-    """The ontology as one HTML page."""
-    g = _Graph(list(triples))
-    ontologies = g.subjects_of_type(OWL + "Ontology")
-    ont = ontologies[0] if ontologies else None
-    ns = ont.value + "/" if ont else ""
+class _Reader:
+    def __init__(self, triples: list[ox.Triple]):
+        self.g = _Graph(list(triples))
+        ontologies = self.g.subjects_of_type(OWL + "Ontology")
+        self.ont = ontologies[0] if ontologies else None
+        self.ns = self.ont.value + "/" if self.ont else ""
 
-    def name(term: ox.Term) -> str:
+    def local(self, term: ox.NamedNode) -> str | None:
+        return term.value[len(self.ns) :] if self.ns and term.value.startswith(self.ns) else None
+
+    def name(self, term: ox.Term) -> list[dict]:
         if isinstance(term, ox.NamedNode):
-            if ns and term.value.startswith(ns):
-                local = term.value[len(ns) :]
-                return f'<a href="#{_e(local)}">{_e(local)}</a>'
-            for prefix, iri in (
-                ("owl:", OWL),
-                ("xsd:", "http://www.w3.org/2001/XMLSchema#"),
-                ("rdfs:", RDFS),
-            ):
+            local = self.local(term)
+            if local is not None:
+                return [{"text": local, "anchor": local}]
+            for prefix, iri in _KNOWN:
                 if term.value.startswith(iri):
-                    return _e(prefix + term.value[len(iri) :])
-            return f'<a href="{_e(term.value)}">{_e(_tail(term.value))}</a>'
+                    return [{"text": prefix + term.value[len(iri) :]}]
+            return [{"text": _tail(term.value), "iri": term.value}]
         if isinstance(term, ox.Literal):
-            return _e(term.value)
-        return expression(term)
+            return [{"text": term.value}]
+        return self.expression(term)
 
-    def expression(node: ox.Term) -> str:
+    def expression(self, node: ox.Term) -> list[dict]:
         """A class expression (blank node) in Manchester-like syntax."""
+        g, text = self.g, lambda s: [{"text": s}]
         if not isinstance(node, ox.BlankNode):
-            return name(node)
+            return self.name(node)
         for key, word in ((OWL + "intersectionOf", " and "), (OWL + "unionOf", " or ")):
             members = g.items(g.one(node, key))
             if members:
-                return "(" + word.join(expression(m) for m in members) + ")"
+                return text("(") + _join([self.expression(m) for m in members], word) + text(")")
         one_of = g.items(g.one(node, OWL + "oneOf"))
         if one_of:
-            return "{" + ", ".join(name(m) for m in one_of) + "}"
+            return text("{") + _join([self.name(m) for m in one_of], ", ") + text("}")
         on_datatype = g.one(node, OWL + "onDatatype")
         if on_datatype is not None:
             facets = []
             for facet in g.items(g.one(node, OWL + "withRestrictions")):
                 for predicate, values in g.out.get(facet, {}).items():
-                    facets += [f"{_e(_tail(predicate))} {name(v)}" for v in values]
-            return f"{name(on_datatype)}[{', '.join(facets)}]"
+                    facets += [text(f"{_tail(predicate)} ") + self.name(v) for v in values]
+            return self.name(on_datatype) + text("[") + _join(facets, ", ") + text("]")
         prop = g.one(node, OWL + "onProperty")
         if prop is not None:
-            p = name(prop)
+            p = self.name(prop)
             for key, word in (
                 (OWL + "someValuesFrom", "some"),
                 (OWL + "allValuesFrom", "only"),
@@ -96,7 +106,7 @@ def render_html(triples: list[ox.Triple]) -> str:
             ):
                 filler = g.one(node, key)
                 if filler is not None:
-                    return f"({p} {word} {expression(filler)})"
+                    return text("(") + p + text(f" {word} ") + self.expression(filler) + text(")")
             for key, word in (
                 (OWL + "minQualifiedCardinality", "min"),
                 (OWL + "maxQualifiedCardinality", "max"),
@@ -104,19 +114,21 @@ def render_html(triples: list[ox.Triple]) -> str:
             ):
                 n = g.one(node, key)
                 if n is not None:
-                    return f"({p} {word} {_e(n.value)} {expression(g.one(node, OWL + 'onClass'))})"
-        return "[anonymous]"
+                    on_class = self.expression(g.one(node, OWL + "onClass"))
+                    return text("(") + p + text(f" {word} {n.value} ") + on_class + text(")")
+        return text("[anonymous]")
 
-    def term_section(term: ox.NamedNode, kind: str) -> str:
-        local = term.value[len(ns) :] if term.value.startswith(ns) else term.value
+    def term(self, term: ox.NamedNode, kind: str) -> dict:
+        g = self.g
+        local = self.local(term) or term.value
         label = g.one(term, RDFS + "label")
-        rows = [("IRI", f"<code>{_e(term.value)}</code>")]
+        rows: list[tuple[str, list[list[dict]]]] = []
         definition = g.one(term, SKOS + "definition")
         if definition is not None:
-            rows.append(("Definition", _e(definition.value)))
+            rows.append(("Definition", [[{"text": definition.value}]]))
         alt = sorted(a.value for a in g.objects(term, SKOS + "altLabel"))
         if alt:
-            rows.append(("Synonyms", ", ".join(_e(a) for a in alt)))
+            rows.append(("Synonyms", [[{"text": ", ".join(alt)}]]))
         for predicate, title in (
             (RDFS + "subClassOf", "Parents"),
             (OWL + "equivalentClass", "Defined as"),
@@ -131,70 +143,124 @@ def render_html(triples: list[ox.Triple]) -> str:
             if predicate == _T:
                 values = [v for v in values if not v.value.startswith(OWL)] if kind == "individual" else []
             if values:
-                rows.append((title, "<br>".join(expression(v) for v in values)))
+                rows.append((title, [self.expression(v) for v in values]))
         for chain in g.objects(term, OWL + "propertyChainAxiom"):
-            rows.append(
-                ("Property chain", " o ".join(name(p) for p in g.items(chain)) + f" &rarr; {name(term)}")
+            tokens = (
+                _join([self.name(p) for p in g.items(chain)], " o ") + [{"text": " → "}] + self.name(term)
             )
+            rows.append(("Property chain", [tokens]))
         inverse_of_me = [s for s, props in g.out.items() if term in props.get(OWL + "inverseOf", [])]
         if inverse_of_me and not g.objects(term, OWL + "inverseOf"):
-            rows.append(("Inverse of", ", ".join(name(s) for s in inverse_of_me)))
+            rows.append(("Inverse of", [self.name(s) for s in inverse_of_me]))
         for predicate, title in ((SKOS + "exactMatch", "Exact match"), (SKOS + "closeMatch", "Close match")):
             for v in g.objects(term, predicate):
-                rows.append((title, name(v)))
+                rows.append((title, [self.name(v)]))
         source = g.one(term, DCTERMS + "source")
         if source is not None:
-            rows.append(("Source", name(source)))
-        body = "".join(f"<tr><th>{t}</th><td>{v}</td></tr>" for t, v in rows)
-        title = _e(label.value) if label is not None else _e(local)
-        return (
-            f'<section class="term" id="{_e(local)}"><h3>{title} <small>{_e(local)}</small></h3>'
-            f"<table>{body}</table></section>"
-        )
+            rows.append(("Source", [self.name(source)]))
+        return {
+            "local": local,
+            "iri": term.value,
+            "label": label.value if label is not None else local,
+            "rows": rows,
+        }
 
+    def tree(self, classes: list[ox.NamedNode]) -> list[dict]:
+        """Classes under their named parents (a class with several parents is under each)."""
+        known = {c.value for c in classes}
+        children: dict[str, list[str]] = defaultdict(list)
+        roots = []
+        for c in classes:
+            parents = [
+                p.value
+                for p in self.g.objects(c, RDFS + "subClassOf")
+                if isinstance(p, ox.NamedNode) and p.value in known
+            ]
+            for p in parents:
+                children[p].append(c.value)
+            if not parents:
+                roots.append(c.value)
+
+        def node(iri: str, seen: frozenset[str]) -> dict:
+            label = self.g.one(ox.NamedNode(iri), RDFS + "label")
+            kids = [node(k, seen | {iri}) for k in sorted(children[iri]) if k not in seen]
+            return {
+                "local": iri[len(self.ns) :],
+                "label": label.value if label is not None else "",
+                "children": kids,
+            }
+
+        return [node(r, frozenset()) for r in sorted(roots)]
+
+    def property_row(self, term: ox.NamedNode, kind: str) -> dict:
+        g = self.g
+        characteristics = [
+            _tail(t.value).removesuffix("Property")
+            for t in g.objects(term, _T)
+            if t.value.startswith(OWL) and t.value not in (OWL + "ObjectProperty", OWL + "DatatypeProperty")
+        ]
+        return {
+            "local": self.local(term) or term.value,
+            "kind": kind,
+            "domain": [self.expression(v) for v in g.objects(term, RDFS + "domain")],
+            "range": [self.expression(v) for v in g.objects(term, RDFS + "range")],
+            "characteristics": characteristics,
+        }
+
+
+def ontology_model(triples: list[ox.Triple]) -> dict:
+    """Everything the ontology page shows."""
+    r = _Reader(triples)
+    g, ont = r.g, r.ont
+    classes = [c for c in g.subjects_of_type(OWL + "Class") if c.value.startswith(r.ns)]
+    object_props = g.subjects_of_type(OWL + "ObjectProperty")
+    data_props = g.subjects_of_type(OWL + "DatatypeProperty")
     groups = [
-        ("Classes", "class", [c for c in g.subjects_of_type(OWL + "Class") if c.value.startswith(ns)]),
-        ("Object properties", "property", g.subjects_of_type(OWL + "ObjectProperty")),
-        ("Data properties", "property", g.subjects_of_type(OWL + "DatatypeProperty")),
-        ("Value individuals", "individual", g.subjects_of_type(OWL + "NamedIndividual")),
+        ("Classes", "classes", [r.term(c, "class") for c in classes]),
+        ("Object properties", "object-properties", [r.term(p, "property") for p in object_props]),
+        ("Data properties", "data-properties", [r.term(p, "property") for p in data_props]),
+        (
+            "Value individuals",
+            "value-individuals",
+            [r.term(i, "individual") for i in g.subjects_of_type(OWL + "NamedIndividual")],
+        ),
     ]
-    header = ""
+    header = {}
     if ont is not None:
-        title = g.one(ont, DCTERMS + "title")
-        description = g.one(ont, DCTERMS + "description")
-        version = g.one(ont, OWL + "versionIRI")
-        license_ = g.one(ont, DCTERMS + "license")
-        header = f"<h1>{_e(title.value if title else ont.value)}</h1><p><code>{_e(ont.value)}</code>"
-        if version is not None:
-            header += f" &middot; version <code>{_e(version.value)}</code>"
-        if license_ is not None:
-            header += f' &middot; licence <a href="{_e(license_.value)}">{_e(license_.value)}</a>'
-        header += "</p>"
-        if description is not None:
-            header += f"<p>{_e(description.value)}</p>"
-    toc = []
-    sections = []
-    for title, kind, terms in groups:
-        anchor = title.lower().replace(" ", "-")
-        toc.append(f'<li><a href="#{anchor}">{title}</a> ({len(terms)})</li>')
-        sections.append(f'<h2 id="{anchor}">{title}</h2>' + "".join(term_section(t, kind) for t in terms))
-    return (
-        '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
-        f"<title>{_e(_tail(ont.value) if ont else 'ontology')}</title>"
-        "<style>body{font-family:sans-serif;max-width:60em;margin:auto;padding:1em}"
-        "table{border-collapse:collapse;width:100%}th{text-align:left;width:9em;vertical-align:top}"
-        "td,th{padding:.2em .4em;border-bottom:1px solid #ddd}section.term{margin:1.2em 0}"
-        "small{color:#666;font-weight:normal}</style></head><body>"
-        f"{header}<ul>{''.join(toc)}</ul>{''.join(sections)}</body></html>\n"
-    )
+        for key, predicate in (("title", DCTERMS["title"]), ("description", DCTERMS.description),
+                               ("license", DCTERMS.license), ("version", OWL.versionIRI)):  # fmt: skip
+            value = g.one(ont, predicate.value)
+            header[key] = value.value if value is not None else None
+        header["iri"] = ont.value
+    return {
+        "header": header,
+        "tree": r.tree(classes),
+        "properties": [r.property_row(p, "object") for p in object_props]
+        + [r.property_row(p, "data") for p in data_props],
+        "groups": groups,
+    }
+
+
+def environment() -> jinja2.Environment:
+    return jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=True)
+
+
+def render_html(triples: list[ox.Triple]) -> str:
+    """The ontology as one standalone HTML page (the release's ``hcckg.html``)."""
+    return environment().get_template("ontology_standalone.html").render(o=ontology_model(triples)) + "\n"
+
+
+def _join(parts: list[list[dict]], word: str) -> list[dict]:
+    out: list[dict] = []
+    for i, part in enumerate(parts):
+        if i:
+            out.append({"text": word})
+        out += part
+    return out
 
 
 def _tail(iri: str) -> str:
     return iri.rstrip("/").rsplit("/", 1)[-1].rsplit("#", 1)[-1]
 
 
-def _e(text: str) -> str:
-    return html.escape(text, quote=True)
-
-
-__all__ = ["render_html"]
+__all__ = ["ontology_model", "render_html", "TEMPLATES"]

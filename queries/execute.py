@@ -5,6 +5,8 @@ from __future__ import annotations
 import csv
 import io
 import json
+import shutil
+import textwrap
 from dataclasses import dataclass, field
 from itertools import islice
 
@@ -12,12 +14,26 @@ import pyoxigraph as ox
 
 from hcckg.graph.store import result_form
 from hcckg.ground.errors import ResultTooLarge
-from hcckg.queries.catalogue import NamedQuery
+from hcckg.queries.catalogue import QUERIES_DIR, NamedQuery, load_catalogue
 from hcckg.queries.params import resolve, unknown
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
+READABLE = 10  # narrowest a wrapped column gets before the table turns into records
 _INTEGERS = {XSD + t for t in ("integer", "int", "long", "short", "nonNegativeInteger", "positiveInteger")}
 _DECIMALS = {XSD + t for t in ("decimal", "double", "float")}
+
+
+_catalogue: tuple[tuple, dict[str, NamedQuery]] | None = None
+
+
+def catalogue() -> dict[str, NamedQuery]:
+    """The named queries, read again only when a ``.rq`` file changes (reading them checks
+    every query, which costs more than a page may take)."""
+    global _catalogue
+    stamp = tuple((p.name, p.stat().st_mtime_ns) for p in sorted(QUERIES_DIR.glob("*.rq")))
+    if _catalogue is None or _catalogue[0] != stamp:
+        _catalogue = (stamp, load_catalogue())
+    return _catalogue[1]
 
 
 @dataclass
@@ -46,21 +62,175 @@ class Table:
             writer.writerow([_csv_cell(row.get(c)) for c in self.columns])
         return out.getvalue()
 
-    def to_text(self, width: int = 40) -> str:
-        def cell(value: object) -> str:
-            text = "" if value is None else str(value)
-            return text if len(text) <= width else text[: width - 1] + "…"
+    def layout(self) -> list[Column]:
+        """The columns as people read them (see :func:`layout`)."""
+        return layout(self.columns)
 
-        cells = [[cell(row.get(c)) for c in self.columns] for row in self.rows]
-        widths = [max([len(c)] + [len(r[i]) for r in cells]) for i, c in enumerate(self.columns)]
-        lines = ["  ".join(c.ljust(w) for c, w in zip(self.columns, widths, strict=True))]
+    def to_text(self, width: int | None = None, *, base: str | None = None) -> str:
+        """A table that fits ``width`` characters (default: the terminal's ``COLUMNS``):
+        an IRI column is shown by its label column when the query has one, other IRIs as
+        CURIEs, and a cell too wide for its column wraps onto more lines."""
+        width = width or shutil.get_terminal_size((120, 24)).columns
+        shown = self.layout()
+        names = [c.title for c in shown]
+        cells = [[c.text(row, base, words=False) for c in shown] for row in self.rows]
+        natural = [max([len(n)] + [len(r[i]) for r in cells]) for i, n in enumerate(names)]
+        if sum(min(n, READABLE) for n in natural) + 2 * (len(natural) - 1) > width:
+            return (
+                _records(names, cells, width)
+                + f"\n({len(self.rows)} row{'s' if len(self.rows) != 1 else ''})"
+            )
+        widths = fit(natural, width, gap=2, minimum=READABLE)
+        lines = _text_rows(names, widths)
         lines.append("  ".join("-" * w for w in widths))
-        lines += ["  ".join(v.ljust(w) for v, w in zip(r, widths, strict=True)) for r in cells]
+        for r in cells:
+            lines += _text_rows(r, widths)
         lines.append(f"({len(self.rows)} row{'s' if len(self.rows) != 1 else ''})")
-        return "\n".join(lines)
+        return "\n".join(line.rstrip() for line in lines)
 
     def render(self, fmt: str) -> str:
         return {"json": self.to_json, "csv": self.to_csv}.get(fmt, self.to_text)()
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column as shown: ``name`` holds the value shown, ``link`` the IRI it links to
+    (an ``xLabel`` column is shown linked to ``x``), ``sources`` a space-separated list of
+    source keys."""
+
+    name: str
+    link: str | None = None
+    sources: bool = False
+
+    @property
+    def title(self) -> str:
+        return self.link or self.name.removesuffix("Label") or self.name
+
+    def text(self, row: dict[str, object], base: str | None = None, words: bool = True) -> str:
+        """The cell as text: an IRI as a CURIE; a boolean as yes/no (``words``) or as Python
+        prints it (the terminal's tables, which scripts read)."""
+        value = row.get(self.name)
+        if value is None and self.link:
+            value = row.get(self.link)
+        if value is None:
+            return ""
+        if isinstance(value, bool):
+            return ("yes" if value else "no") if words else str(value)
+        if isinstance(value, float):
+            return f"{value:g}"
+        text = str(value)
+        return curie(text, base) if text.startswith(("http://", "https://")) else text
+
+
+_CURIES = {
+    "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
+    "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
+    "owl": "http://www.w3.org/2002/07/owl#",
+    "xsd": XSD,
+    "skos": "http://www.w3.org/2004/02/skos/core#",
+    "dcterms": "http://purl.org/dc/terms/",
+}
+
+
+def curie(iri: str, base: str | None = None) -> str:
+    """``https://w3id.org/hcckg/resource/drug/lenvatinib`` -> ``res:drug/lenvatinib``."""
+    from hcckg.ground.settings import base_iri
+
+    own = base or base_iri()
+    for prefix, namespace in {"hcc": own + "ontology/", "res": own + "resource/", **_CURIES}.items():
+        if iri.startswith(namespace) and len(iri) > len(namespace):
+            return f"{prefix}:{iri[len(namespace) :]}"
+    return iri
+
+
+# Path steps, read left to right; a query's NCT column follows its trial or study.
+_FIRST = (
+    "mechanism",
+    "target",
+    "drug",
+    "agent",
+    "regimen",
+    "arm",
+    "trial",
+    "study",
+    "outcome",
+    "subject",
+    "entity",
+)
+_LAST = ("Rank", "Sources", "sources", "score")
+
+
+def layout(columns: list[str] | tuple[str, ...]) -> list[Column]:
+    """The columns that matter first: each IRI column ``x`` that has a label column
+    ``xLabel`` becomes one column showing the label linked to ``x``; the path's steps come
+    first (mechanism → target → drug → arm → trial with its NCT number), then the rest in
+    the query's order, then helper columns (ranks, scores) and sources last."""
+    present = set(columns)
+    shown: list[Column] = []
+    for c in columns:
+        if c.endswith("Label") and c[: -len("Label")] in present:
+            continue
+        label = c + "Label"
+        if label in present:
+            shown.append(Column(label, link=c))
+        elif c in ("label",) and "entity" in present:
+            continue
+        elif c == "entity" and "label" in present:
+            shown.append(Column("label", link="entity"))
+        else:
+            shown.append(Column(c, sources=c.endswith(("Sources", "sources")) or c.startswith("source")))
+
+    def rank(item: tuple[int, Column]) -> tuple:
+        position, column = item
+        step = column.link or column.name
+        if step in _FIRST:
+            return (0, _FIRST.index(step), position)
+        if column.name == "nctId":
+            anchor = next((_FIRST.index(s) for s in ("trial", "study") if s in present), len(_FIRST))
+            return (0, anchor + 0.5, position)
+        if column.name.endswith(_LAST):
+            return (2, 0, position)
+        return (1, 0, position)
+
+    return [c for _, c in sorted(enumerate(shown), key=rank)]
+
+
+def fit(natural: list[int], width: int, gap: int = 2, minimum: int = 6) -> list[int]:
+    """Column widths that fit ``width`` (with ``gap`` between columns): the widest columns
+    give up room first, none below ``minimum`` (or its natural width)."""
+    widths = list(natural)
+    room = width - gap * (len(widths) - 1)
+    while sum(widths) > room:
+        widest = max(range(len(widths)), key=lambda i: widths[i])
+        floor = min(natural[widest], minimum)
+        if widths[widest] <= floor:
+            break
+        widths[widest] -= 1
+    return widths
+
+
+def _records(names: list[str], cells: list[list[str]], width: int) -> str:
+    """Rows too wide for the terminal, one record per row (like psql's expanded mode)."""
+    pad = max(len(n) for n in names)
+    out = []
+    for number, row in enumerate(cells, 1):
+        out.append(f"-[ row {number} ]" + "-" * max(0, min(width, 60) - 12 - len(str(number))))
+        for name, cell in zip(names, row, strict=True):
+            lines = textwrap.wrap(cell, max(10, width - pad - 3), break_on_hyphens=False) or [""]
+            out.append(f"{name.ljust(pad)} | {lines[0]}")
+            out += [f"{'':{pad}} | {more}" for more in lines[1:]]
+    return "\n".join(out)
+
+
+def _text_rows(cells: list[str], widths: list[int]) -> list[str]:
+    wrapped = [
+        textwrap.wrap(c, w, break_on_hyphens=False) or [""] for c, w in zip(cells, widths, strict=True)
+    ]
+    height = max(len(w) for w in wrapped)
+    return [
+        "  ".join((w[i] if i < len(w) else "").ljust(width) for w, width in zip(wrapped, widths, strict=True))
+        for i in range(height)
+    ]
 
 
 def _csv_cell(value: object) -> object:

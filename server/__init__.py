@@ -95,11 +95,12 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     )
     app.config.update(test_config)
 
-    from hcckg.server import api, errors, pages, sparql
+    from hcckg.server import api, datasets, editor, errors, explorer, forms, pages, search, sparql, web
 
     errors.register(app)
     app.register_blueprint(sparql.bp)
-    app.register_blueprint(pages.bp)
+    for site_part in (web, search, pages, datasets, explorer, forms, editor):
+        app.register_blueprint(site_part.bp)
     app.register_blueprint(api.bp)
 
     app.extensions["hcckg"] = Site(app)

@@ -3,7 +3,9 @@
 - ``GET /api/queries``: the catalogue as JSON.
 - ``GET /api/queries/NAME?k=v&order=evidence``: a named query's answer, JSON by default,
   CSV by ``Accept: text/csv`` or ``format=csv``.
-- ``GET /api/pictures/mechanism/<key>.svg`` and ``/api/pictures/forest/<key>.svg?endpoint=``.
+- ``GET /api/pictures/mechanism/<key>.svg`` and ``/api/pictures/forest/<key>.svg?endpoint=``
+  (an endpoint key or label, or a results_table column name: mPFS, mOS, ORR, DCR, trae34);
+  ``.png`` instead of ``.svg`` for PNG.
 
 Errors are the project's exceptions; ``server/errors.py`` turns them into statuses.
 """
@@ -18,9 +20,9 @@ from flask import Blueprint, Response, current_app, jsonify, request
 from hcckg.graph.store import EmbeddedStore, open_store
 from hcckg.ground.errors import NotFound
 from hcckg.ground.settings import load_settings
-from hcckg.queries.catalogue import load_catalogue
+from hcckg.queries.execute import catalogue as named_queries
 from hcckg.queries.execute import run_named
-from hcckg.queries.pictures import forest_svg, mechanism_svg
+from hcckg.queries.pictures import forest_svg, mechanism_svg, png
 from hcckg.server.negotiation import Format, choose
 
 bp = Blueprint("api", __name__, url_prefix="/api")
@@ -65,14 +67,14 @@ def _max_rows() -> int:
 def catalogue() -> Response:
     queries = [
         q.describe() | {"url": f"{request.script_root}/api/queries/{q.name}"}
-        for q in load_catalogue().values()
+        for q in named_queries().values()
     ]
     return jsonify({"queries": queries})
 
 
 @bp.get("/queries/<name>")
 def named_query(name: str) -> Response:
-    queries = load_catalogue()
+    queries = named_queries()
     if name not in queries:
         raise NotFound(f"no named query {name!r}; GET /api/queries lists them")
     fmt = choose(TABLES, request.headers.get("Accept"), request.args.get("format"))
@@ -83,17 +85,21 @@ def named_query(name: str) -> Response:
     return Response(body, content_type=fmt.content_type)
 
 
-def _svg(body: str) -> Response:
-    return Response(body, content_type="image/svg+xml; charset=utf-8")
+def _picture(svg: str, extension: str) -> Response:
+    if extension == "png":
+        return Response(png(svg), content_type="image/png")
+    if extension == "svg":
+        return Response(svg, content_type="image/svg+xml; charset=utf-8")
+    raise NotFound(f"pictures are .svg or .png, not .{extension}")
 
 
-@bp.get("/pictures/mechanism/<key>.svg")
-def mechanism_picture(key: str) -> Response:
+@bp.get("/pictures/mechanism/<key>.<extension>")
+def mechanism_picture(key: str, extension: str) -> Response:
     store = get_store()
-    return _svg(_limited(lambda: mechanism_svg(store, key)))
+    return _picture(_limited(lambda: mechanism_svg(store, key)), extension)
 
 
-@bp.get("/pictures/forest/<key>.svg")
-def forest_picture(key: str) -> Response:
+@bp.get("/pictures/forest/<key>.<extension>")
+def forest_picture(key: str, extension: str) -> Response:
     store, endpoint = get_store(), request.args.get("endpoint") or None
-    return _svg(_limited(lambda: forest_svg(store, key, endpoint)))
+    return _picture(_limited(lambda: forest_svg(store, key, endpoint)), extension)

@@ -1,4 +1,4 @@
-"""Fetch the query page's front-end packages from the npm registry (``make assets``).
+"""Fetch the site's front-end packages from the npm registry (``make assets``).
 
 Pinned tarballs are downloaded straight from registry.npmjs.org with urllib, checked
 against the registry's ``integrity`` hash (SHA-512, Subresource Integrity form) and the
@@ -7,7 +7,8 @@ vendored into git and nothing is fetched at run time.
 
 CodeMirror 5 rather than YASGUI: it is plain scripts (no bundler), and YASGUI's editor
 and result viewer call other hosts (prefix.cc, LOV, its link shortener) by default, which
-the page must never do.
+the page must never do. axe-core is for the accessibility check of the browser tests
+(tests/test_browser_site.py injects it into each page); no page loads it.
 """
 
 from __future__ import annotations
@@ -37,6 +38,12 @@ PACKAGES = [
             "addon/hint/show-hint.css",
             "LICENSE",
         ),
+    ),
+    (
+        "axe-core",
+        "4.10.3",
+        "sha512-Xm7bpRXnDSX2YE2YFfBk2FnF0ep6tmG7xPh8iHee8MIcrgq762Nkce856dYtJYLkuIoYZvGfTs/PbZhideTcEg==",
+        ("axe.min.js", "LICENSE"),
     ),
 ]
 

@@ -25,8 +25,9 @@ _SOURCES = f"""SELECT ?this ?st ?s ?p ?o ?source WHERE {{
 }} LIMIT {LIMIT * 4}"""
 _BLANKS = f"""SELECT ?this ?b ?p ?o WHERE {{ ?this ?x ?b FILTER(isBlank(?b)) ?b ?p ?o }} LIMIT {LIMIT}"""
 
+_ANY = "SELECT ?this WHERE { { ?this ?p ?o } UNION { ?s ?p ?this } } LIMIT 1"
+
 LABEL = RDFS.label
-PREF_LABEL = SKOS.prefLabel
 ALT_LABEL = SKOS.altLabel
 DEFINITION = SKOS.definition
 COMMENT = RDFS.comment
@@ -120,6 +121,11 @@ def resource(store, iri: ox.NamedNode) -> Page:
         inward=inward,
         labels=labels,
     )
+
+
+def exists(store, iri: ox.NamedNode) -> bool:
+    """Whether hcckg says anything about ``iri`` (as subject or object)."""
+    return bool(list(_query(store, _ANY, iri)))
 
 
 def empty(iri: ox.NamedNode) -> Page:

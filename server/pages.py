@@ -1,113 +1,112 @@
-"""The ``pages`` blueprint: the query page, linked data, the ontology, VoID, dumps, /health.
+"""The ``pages`` blueprint: linked data. Every hcckg IRI resolves at the path after the base
+IRI (``/resource/...``, ``/ontology/...``, ``/graph/...``), through one function,
+:func:`hcckg.server.web.iri_at`.
 
-Every hcckg IRI resolves at the path after the base IRI (``hcckg.ground.iris.local_path``):
-``/resource/...``, ``/ontology/...``, ``/graph/...``. Browsers get an HTML page (label,
-definition, types, synonyms, every link out and in, and the sources of each fact from its
-``rdf:Statement`` node); machines get Turtle, N-Triples, RDF/XML or JSON-LD by ``Accept``
-or ``?format=``. Pages read the store directly with fixed queries that bind the IRI by
-``substitutions`` and bound their size (``LIMIT``), so they need no time limit.
+Browsers get a page people read (server/reading.py: trial, drug, target, mechanism,
+source; a generic page for the other kinds; ``?view=facts`` lists every fact in and out);
+machines get Turtle, N-Triples, RDF/XML or JSON-LD from the same IRI by ``Accept`` or
+``?format=``. ``/resource/<kind>/`` lists the resources of a kind. A missing page is an
+HTML 404 with a search box for browsers, plain text for everyone else.
 """
 
 from __future__ import annotations
 
-import json
-import os
-from collections.abc import Iterator
-
 import pyoxigraph as ox
-from flask import Blueprint, Response, jsonify, render_template, request
+from flask import Blueprint, Response, render_template, request
+from werkzeug.exceptions import NotFound as HTTPNotFound
 
-from hcckg import __version__
 from hcckg.ground.errors import NotFound
-from hcckg.ground.terms import CLASSES, DATA_PROPERTIES, OBJECT_PROPERTIES
-from hcckg.ontology.docs import render_html
-from hcckg.queries.catalogue import load_catalogue
-from hcckg.server import describe, negotiation, site
+from hcckg.ground.iris import KINDS
+from hcckg.ontology.docs import TEMPLATES as ONTOLOGY_TEMPLATES
+from hcckg.ontology.docs import ontology_model
+from hcckg.server import describe, errors, negotiation, reading, site, web
 from hcckg.server.evaluation import PREFIXES
+from hcckg.server.facts import Citations
+from hcckg.server.views import sort_by_label, views
 
-bp = Blueprint("pages", __name__)
+# The ontology page includes the ontology stage's own template (ontology/templates/).
+bp = Blueprint("pages", __name__, template_folder=str(ONTOLOGY_TEMPLATES))
 
-DUMP_BATCH = 5000  # quads serialised per chunk of a streamed dump
+PAGE_SIZE = 200  # resources per page of a browse list
 _RELEASE_FORMATS = {"ttl": "turtle", "owl": "rdfxml", "jsonld": "jsonld", "nt": "ntriples"}
+BROWSABLE = tuple(k for k in KINDS if k not in ("statement",)) + ("statement",)
 
 
-def _base() -> str:
-    return site().config["BASE_IRI"]
-
-
-def _graph_answer(triples: list[ox.Triple], fmt: negotiation.Format) -> Response:
-    body = ox.serialize(triples, format=fmt.oxigraph, prefixes={**PREFIXES, "hcc": _base() + "ontology/"})
+def graph_answer(triples: list[ox.Triple], fmt: negotiation.Format) -> Response:
+    body = ox.serialize(triples, format=fmt.oxigraph, prefixes={**PREFIXES, "hcc": web.base() + "ontology/"})
     response = Response(body, content_type=fmt.content_type)
     response.headers["Vary"] = "Accept"
     return response
 
 
-@bp.app_template_filter("href")
-def href(term: ox.NamedNode) -> str:
-    """Local IRIs link to this server, others to themselves."""
-    base = _base()
-    return "/" + term.value[len(base) :] if term.value.startswith(base) else term.value
-
-
-# -- the query page -----------------------------------------------------------------------
-
-
-def _examples() -> list[dict]:
-    """The named queries, as ready examples."""
-    return [
-        {"name": q.name, "title": q.title, "description": q.description, "sparql": q.sparql}
-        for q in load_catalogue().values()
-    ]
-
-
-def _terms() -> list[dict]:
-    ns = _base() + "ontology/"
-    kinds = [("class", CLASSES), ("object property", OBJECT_PROPERTIES), ("data property", DATA_PROPERTIES)]
-    return [{"name": f"hcc:{n}", "iri": ns + n, "kind": kind} for kind, names in kinds for n in names]
-
-
-@bp.route("/")
-def index() -> Response | str:
-    fmt = negotiation.choose(negotiation.PAGE, request.headers.get("Accept"), request.args.get("format"))
-    if fmt is not negotiation.HTML:
-        return void()  # the dataset IRI is the base IRI: machines get its VoID description
-    page = {
-        "base": _base(),
-        "prefixes": {"hcc": _base() + "ontology/", "res": _base() + "resource/", **PREFIXES},
-        "examples": _examples(),
-        "terms": _terms(),
-    }
-    vendor = os.path.join(bp.root_path, "static", "vendor", "codemirror", "lib", "codemirror.js")
-    return render_template("index.html", page_json=json.dumps(page), has_editor=os.path.exists(vendor))
-
-
-# -- linked data --------------------------------------------------------------------------
-
-
 def _resource(path: str, graph: str | None = None) -> Response | str:
     """The page of ``{base}{path}``; ``graph`` names a named graph, which has a page (its
     size and dumps) even when nothing is said about it."""
-    iri = ox.NamedNode(_base() + path)
-    fmt = negotiation.choose(negotiation.PAGE, request.headers.get("Accept"), request.args.get("format"))
+    iri = web.iri_at(path)
+    fmt = web.wants_html()
     store = site().store
     size = store.count(iri) if graph is not None and iri in store.graphs() else None
-    if fmt is negotiation.HTML:
-        try:
-            page = describe.resource(store, iri)
-        except NotFound:
-            if size is None:
-                raise
-            page = describe.empty(iri)
-        return render_template("resource.html", r=page, graph=graph, graph_size=size)
-    triples = describe.triples(store, iri)
-    if not triples and size is None:
-        raise NotFound(f"{iri.value} is not in hcckg")
-    return _graph_answer(triples, fmt)
+    if fmt is not negotiation.HTML:
+        triples = describe.triples(store, iri)
+        if not triples and size is None:
+            raise NotFound(f"{iri.value} is not in hcckg")
+        return graph_answer(triples, fmt)
+    if graph is None and path.startswith("resource/") and request.args.get("view") != "facts":
+        if not describe.exists(store, iri):
+            raise NotFound(f"{iri.value} is not in hcckg")
+        template, page = reading.read(store, iri)
+        return render_template(template, **page)
+    try:
+        page = describe.resource(store, iri)
+    except NotFound:
+        if size is None:
+            raise
+        page = describe.empty(iri)
+    return render_template("resource.html", r=page, graph=graph, graph_size=size)
+
+
+@bp.route("/resource/")
+def kinds() -> str:
+    store = site().store
+    sparql = f"""SELECT ?k (COUNT(DISTINCT ?s) AS ?n) WHERE {{ ?s a ?t
+      BIND(STRBEFORE(STRAFTER(STR(?s), "{web.base()}resource/"), "/") AS ?k) FILTER(?k != "") }} GROUP BY ?k"""
+    counts = {r["k"].value: int(r["n"].value) for r in store.query(sparql)}
+    return render_template("kinds.html", kinds=[(k, counts[k]) for k in BROWSABLE if counts.get(k)])
 
 
 @bp.route("/resource/<path:rest>")
 def resource(rest: str) -> Response | str:
+    if rest.endswith("/") and rest[:-1] in KINDS:
+        return browse(rest[:-1])
     return _resource("resource/" + rest)
+
+
+def browse(kind: str) -> str:
+    """Every resource of one kind, with what tells them apart (trials: NCT, phase, status)."""
+    store = site().store
+    prefix = f"{web.base()}resource/{kind}/"
+    sparql = "SELECT DISTINCT ?s ?prefix WHERE { ?s a ?t FILTER(STRSTARTS(STR(?s), ?prefix)) }"
+    subjects = sorted(r["s"].value for r in store.query(sparql, substitutions={"prefix": ox.Literal(prefix)}))
+    if not subjects:
+        raise NotFound(f"hcckg has no resource of kind {kind!r}; /resource/ lists the kinds")
+    try:
+        page = max(1, int(request.args.get("page", "1")))
+    except ValueError:
+        page = 1
+    pages = (len(subjects) + PAGE_SIZE - 1) // PAGE_SIZE
+    chosen = subjects[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
+    listed = sort_by_label(views(store, chosen, Citations()).values())
+    if kind in ("trial", "study"):
+        listed.sort(key=lambda v: (reading.heading(v).lower(), v.label.lower()))
+    return render_template(
+        "browse.html",
+        kind=kind,
+        items=listed,
+        total=len(subjects),
+        page=page,
+        pages=pages,
+        heading=reading.heading,
+    )
 
 
 @bp.route("/graph/<path:rest>")
@@ -120,13 +119,13 @@ def ontology_term(rest: str) -> Response | str:
     stem, _, extension = rest.rpartition(".")
     if stem == "hcckg" and extension in _RELEASE_FORMATS:
         fmt = negotiation.by_name(_RELEASE_FORMATS[extension], negotiation.GRAPH)
-        return _graph_answer(_ontology_triples(), fmt)
+        return graph_answer(_ontology_triples(), fmt)
     return _resource("ontology/" + rest)
 
 
 def _ontology_triples() -> list[ox.Triple]:
     store = site().store
-    graph = ox.NamedNode(_base() + "graph/ontology")
+    graph = web.iri_at("graph/ontology")
     triples = [ox.Triple(q.subject, q.predicate, q.object) for q in store.quads(graph)]
     if not triples:
         raise NotFound("the ontology is not in the store yet: run `hcckg build`")
@@ -135,81 +134,22 @@ def _ontology_triples() -> list[ox.Triple]:
 
 @bp.route("/ontology")
 def ontology() -> Response | str:
-    fmt = negotiation.choose(negotiation.PAGE, request.headers.get("Accept"), request.args.get("format"))
+    fmt = web.wants_html()
     triples = _ontology_triples()
     if fmt is not negotiation.HTML:
-        return _graph_answer(triples, fmt)
-    return Response(render_html(triples), content_type="text/html; charset=utf-8")
+        return graph_answer(triples, fmt)
+    return render_template("ontology.html", o=ontology_model(triples))
 
 
-# -- VoID, dumps, health -----------------------------------------------------------------
+# -- HTML 404s: more specific than server/errors.py's handlers, which answer everyone else --
 
 
-@bp.route("/.well-known/void")
-def void() -> Response:
-    fmt = negotiation.choose(negotiation.GRAPH[:4], request.headers.get("Accept"), request.args.get("format"))
-    store = site().store
-    triples = [
-        ox.Triple(q.subject, q.predicate, q.object) for q in store.quads(ox.NamedNode(_base() + "graph/void"))
-    ]
-    if not triples:  # a store built before graph/void existed: describe it now
-        from hcckg.graph.void import void_triples
-
-        triples = void_triples(store, site().config["SETTINGS"])
-    return _graph_answer(triples, fmt)
+def _not_found(err: Exception) -> Response | tuple[str, int]:
+    if not web.prefers_html():
+        return errors.handle_hcckg(err) if isinstance(err, NotFound) else errors.handle_http(err)
+    message = str(err) if isinstance(err, NotFound) else f"There is no page at {request.path}."
+    return render_template("404.html", message=message), 404
 
 
-def _graph_names() -> list[str]:
-    prefix = _base() + "graph/"
-    return [g.value[len(prefix) :] for g in site().store.graphs() if g.value.startswith(prefix)]
-
-
-@bp.route("/dumps/")
-def dumps() -> str:
-    return render_template("dumps.html", graphs=_graph_names())
-
-
-def _stream(quads: Iterator[ox.Quad], fmt: ox.RdfFormat, as_triples: bool) -> Iterator[bytes]:
-    batch: list = []
-    for quad in quads:
-        batch.append(ox.Triple(quad.subject, quad.predicate, quad.object) if as_triples else quad)
-        if len(batch) >= DUMP_BATCH:
-            yield ox.serialize(batch, format=fmt)
-            batch = []
-    if batch:
-        yield ox.serialize(batch, format=fmt)
-
-
-@bp.route("/dumps/<path:name>")
-def dump(name: str) -> Response:
-    stem, _, extension = name.rpartition(".")
-    store = site().store
-    if stem == "hcckg" and extension in ("nq", "trig"):
-        fmt = negotiation.by_name(extension, negotiation.DATASET)
-        quads = (q for q in store.quads() if not isinstance(q.graph_name, ox.DefaultGraph))
-        chunks = _stream(quads, fmt.oxigraph, as_triples=False)
-    elif stem in _graph_names() and extension in ("ttl", "nt", "nq"):
-        fmt = negotiation.by_name(extension, negotiation.GRAPH)
-        graph = ox.NamedNode(_base() + "graph/" + stem)
-        chunks = _stream(store.quads(graph), fmt.oxigraph, as_triples=extension != "nq")
-    else:
-        raise NotFound(f"no dump called {name!r}: see /dumps/ for the list")
-    response = Response(chunks, content_type=fmt.content_type)
-    response.headers["Content-Disposition"] = f'attachment; filename="{os.path.basename(name)}"'
-    return response
-
-
-@bp.route("/health")
-def health() -> Response:
-    store = site().store
-    path = getattr(store, "path", None)
-    return jsonify(
-        {
-            "status": "ok",
-            "triples": store.count(),
-            "graphs": len(store.graphs()),
-            "version": __version__,
-            "build": path.name if path else None,
-            "process": os.getpid(),
-        }
-    )
+bp.app_errorhandler(NotFound)(_not_found)
+bp.app_errorhandler(HTTPNotFound)(_not_found)

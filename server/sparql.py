@@ -121,8 +121,10 @@ def _endpoint_url() -> str:
     return (public.rstrip("/") if public else request.url_root.rstrip("/")) + "/sparql"
 
 
-def service_description() -> Response:
-    fmt = negotiation.choose(negotiation.GRAPH, request.headers.get("Accept"), request.args.get("format"))
+def service_description() -> Response | str:
+    # Browsers (which prefer text/html) get a readable page; clients accepting anything get Turtle.
+    table = (*negotiation.GRAPH, negotiation.HTML)
+    fmt = negotiation.choose(table, request.headers.get("Accept"), request.args.get("format"))
     endpoint = ox.NamedNode(_endpoint_url())
     triples = [
         ox.Triple(endpoint, RDF.type, SD.Service),
@@ -147,6 +149,11 @@ def service_description() -> Response:
             ox.Triple(named, RDF.type, SD.NamedGraph),
             ox.Triple(named, SD.name, graph),
         ]
+    if fmt is negotiation.HTML:
+        from hcckg.server.datasets import described_page
+
+        intro = "The SPARQL 1.1 service description of this endpoint: what it supports and which named graphs it holds."
+        return described_page(triples, "The SPARQL endpoint", intro, "/sparql")
     body = ox.serialize(triples, format=fmt.oxigraph, prefixes=PREFIXES)
     response = Response(body, content_type=fmt.content_type)
     response.headers["Vary"] = "Accept"

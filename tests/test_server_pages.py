@@ -34,8 +34,15 @@ def test_resource_page_shows_label_types_synonyms_links_and_sources(client):
     assert response.status_code == 200 and response.mimetype == "text/html"
     html = response.data.decode()
     assert "<h1>atezolizumab</h1>" in html
-    assert 'href="/ontology/MonoclonalAntibody"' in html and "monoclonal antibody" in html
     assert "Also called: Atezo" in html
+    # Its target, with the number of its source in the page's list of sources.
+    assert re.search(
+        r'<dt>Targets</dt><dd><a href="/resource/target/pd-l1"[^>]*>[^<]*</a><sup class="cites">', html
+    )
+    assert 'id="source-1"><a href="/resource/source/ascari-2026"' in html
+    # Every fact, in and out, with its sources: ?view=facts.
+    html = client.get("/resource/drug/atezolizumab?view=facts").data.decode()
+    assert 'href="/ontology/MonoclonalAntibody"' in html and "monoclonal antibody" in html
     # The link out, with the source of the fact from its rdf:Statement node.
     row = re.search(r'<tr><td><a href="/ontology/hasTarget".*?</tr>', html, re.S).group(0)
     assert 'href="/resource/target/pd-l1"' in row and 'href="/resource/source/ascari-2026"' in row
@@ -43,6 +50,8 @@ def test_resource_page_shows_label_types_synonyms_links_and_sources(client):
 
 def test_links_in_are_shown_on_the_target_page(client):
     html = client.get("/resource/target/pd-l1").data.decode()
+    assert re.search(r'<dt>Drugs that hit it</dt><dd><a href="/resource/drug/atezolizumab"', html)
+    html = client.get("/resource/target/pd-l1?view=facts").data.decode()
     inward = html.split('id="in"', 1)[1]
     assert 'href="/resource/drug/atezolizumab"' in inward and "has target" in inward
 
@@ -71,8 +80,15 @@ def test_resource_as_data_by_accept(client, accept, fmt):
 
 def test_format_parameter_and_unknown_iri(client):
     assert client.get("/resource/drug/atezolizumab?format=jsonld").mimetype == "application/ld+json"
-    missing = client.get("/resource/drug/no-such-drug")
-    assert missing.status_code == 404 and "not in hcckg" in missing.data.decode()
+    missing = client.get("/resource/drug/no-such-drug", headers={"Accept": "text/plain"})
+    assert (
+        missing.status_code == 404
+        and missing.mimetype == "text/plain"
+        and "not in hcckg" in missing.data.decode()
+    )
+    page = client.get("/resource/drug/no-such-drug", headers={"Accept": "text/html"})
+    assert page.status_code == 404 and page.mimetype == "text/html"
+    assert 'role="search"' in page.data.decode() and "not in hcckg" in page.data.decode()
     assert client.get("/resource/drug/atezolizumab", headers={"Accept": "image/png"}).status_code == 406
 
 
@@ -160,7 +176,7 @@ def test_health(client):
 
 
 def test_query_page_lists_named_queries_and_terms(client):
-    html = client.get("/", headers={"Accept": "text/html"}).data.decode()
+    html = client.get("/query", headers={"Accept": "text/html"}).data.decode()
     data = json.loads(
         re.search(r'<script id="page-data" type="application/json">(.*?)</script>', html, re.S).group(1)
     )

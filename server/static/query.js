@@ -7,7 +7,15 @@
   const status = document.getElementById("status");
   const results = document.getElementById("results");
   const prefixes = Object.entries(page.prefixes).map(([p, iri]) => `PREFIX ${p}: <${iri}>`).join("\n");
-  textarea.value = `${prefixes}\n\nSELECT ?drug ?label WHERE {\n  ?drug a/rdfs:subClassOf* hcc:TherapeuticAgent ;\n        rdfs:label ?label .\n} ORDER BY ?label LIMIT 50\n`;
+  const fromUrl = new URLSearchParams(window.location.search).get("query");
+  textarea.value = fromUrl || `${prefixes}\n\nSELECT ?drug ?label WHERE {\n  ?drug a/rdfs:subClassOf* hcc:TherapeuticAgent ;\n        rdfs:label ?label .\n} ORDER BY ?label LIMIT 50\n`;
+  const PAGE_ROWS = 100;
+  const shortNames = Object.entries(page.prefixes).sort((a, b) => b[1].length - a[1].length);
+  // An IRI as people read it: a CURIE of the page's prefixes, the full IRI on hover.
+  const curie = (iri) => {
+    for (const [p, ns] of shortNames) if (iri.startsWith(ns) && iri.length > ns.length) return `${p}:${iri.slice(ns.length)}`;
+    return iri;
+  };
 
   let editor = null;
   if (window.CodeMirror) {
@@ -24,9 +32,12 @@
     editor = CodeMirror.fromTextArea(textarea, {
       mode: "application/sparql-query",
       lineNumbers: true,
+      screenReaderLabel: "SPARQL query",
       extraKeys: { "Ctrl-Space": (cm) => cm.showHint({ hint, completeSingle: false }), "Ctrl-Enter": () => run() },
     });
   }
+  // The editor's scroller takes the keyboard too, so that it can be scrolled without a mouse.
+  if (editor) editor.getScrollerElement().setAttribute("tabindex", "0");
   const getQuery = () => (editor ? editor.getValue() : textarea.value);
   const setQuery = (text) => (editor ? editor.setValue(text) : (textarea.value = text));
 
@@ -40,8 +51,14 @@
   select.addEventListener("change", () => {
     const ex = page.examples.find((e) => e.name === select.value);
     if (!ex) return;
-    setQuery(ex.sparql);
-    document.getElementById("example-description").textContent = ex.description || "";
+    // The #+ header is the form's description, not SPARQL: the form fills the parameters in.
+    setQuery(ex.sparql.split("\n").filter((l) => !l.startsWith("#+")).join("\n").trimStart());
+    const note = document.getElementById("example-description");
+    note.replaceChildren(document.createTextNode(`${ex.description || ""} Its parameters are unbound here: `));
+    const form = document.createElement("a");
+    form.href = `/queries/${encodeURIComponent(ex.name)}`;
+    form.textContent = "fill them in with its form";
+    note.appendChild(form);
   });
 
   // `format` for downloads; without it, Accept lets CONSTRUCT/DESCRIBE answer Turtle.
@@ -54,17 +71,10 @@
     return response;
   }
 
-  function link(iri) {
-    const a = document.createElement("a");
-    a.href = iri.startsWith(page.base) ? "/" + iri.slice(page.base.length) : iri;
-    a.textContent = iri;
-    return a;
-  }
-
   function cellOf(binding) {
     const td = document.createElement("td");
     if (!binding) return td;
-    if (binding.type === "uri") td.appendChild(link(binding.value));
+    if (binding.type === "uri") td.appendChild(window.hcckg.linkTo(binding.value, curie(binding.value), binding.value));
     else td.textContent = binding.value;
     td.dataset.sort = binding.value;
     return td;
@@ -103,18 +113,42 @@
       head.appendChild(th);
     });
     const body = table.createTBody();
-    for (const row of data.results.bindings) {
-      const tr = body.insertRow();
-      vars.forEach((v) => tr.appendChild(cellOf(row[v])));
-    }
-    results.appendChild(table);
-    return data.results.bindings.length;
+    const rows = data.results.bindings;
+    let shown = 0;
+    const more = document.createElement("button");
+    more.type = "button";
+    more.id = "more-rows";
+    const showMore = () => {
+      for (const row of rows.slice(shown, shown + PAGE_ROWS)) {
+        const tr = body.insertRow();
+        vars.forEach((v) => tr.appendChild(cellOf(row[v])));
+      }
+      shown = Math.min(rows.length, shown + PAGE_ROWS);
+      more.textContent = `Show ${Math.min(PAGE_ROWS, rows.length - shown)} more of ${rows.length - shown}`;
+      more.hidden = shown >= rows.length;
+    };
+    more.addEventListener("click", showMore);
+    showMore();
+    const wrap = document.createElement("div");
+    wrap.className = "table-wrap";
+    wrap.appendChild(table);
+    results.appendChild(wrap);
+    results.appendChild(more);
+    return rows.length;
+  }
+
+  // The address bar links to the query on screen.
+  function remember() {
+    const url = new URL(window.location.href);
+    url.searchParams.set("query", getQuery());
+    window.history.replaceState(null, "", url);
   }
 
   async function run() {
     status.className = "";
     status.textContent = "running…";
     const started = performance.now();
+    remember();
     try {
       const response = await post(null);
       const type = response.headers.get("Content-Type") || "";
@@ -128,6 +162,7 @@
       const count = render(await response.json());
       status.textContent = `${count} result(s) in ${Math.round(performance.now() - started)} ms`;
     } catch (err) {
+      results.replaceChildren(); // an old answer under a new error would be taken for its answer
       status.className = "error";
       status.textContent = err.message;
     }
@@ -149,5 +184,6 @@
   }
 
   document.getElementById("run").addEventListener("click", run);
+  if (fromUrl) run();
   document.querySelectorAll("button.download").forEach((b) => b.addEventListener("click", () => download(b.dataset.format)));
 })();

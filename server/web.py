@@ -1,0 +1,114 @@
+"""What every page of the site shares: the one IRI-resolving function, the one link rule,
+content negotiation for pages, and the names shown for terms.
+
+- :func:`iri_at` turns a page path into the IRI it stands for; every page route goes
+  through it, so a malformed IRI in a path is answered in one place (404, never a 5xx).
+- :func:`href` is the site's single link rule, registered as the Jinja2 filter ``href``
+  (``static/site.js`` has its one JavaScript twin, ``hcckg.href``): hcckg IRIs link to this
+  server, ``http:``/``https:`` IRIs to themselves, anything else is not a link (``None``;
+  templates then print the text).
+- :func:`curie` names a term briefly (``hcc:hasTarget``, ``res:drug/lenvatinib``) where
+  it has no label.
+"""
+
+from __future__ import annotations
+
+import pyoxigraph as ox
+from flask import Blueprint, current_app, request
+
+from hcckg.ground.errors import NotFound
+from hcckg.server import negotiation
+
+bp = Blueprint("web", __name__)
+
+STANDARD_PREFIXES = {
+    "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
+    "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
+    "owl": "http://www.w3.org/2002/07/owl#",
+    "xsd": "http://www.w3.org/2001/XMLSchema#",
+    "skos": "http://www.w3.org/2004/02/skos/core#",
+    "dcterms": "http://purl.org/dc/terms/",
+    "prov": "http://www.w3.org/ns/prov#",
+    "void": "http://rdfs.org/ns/void#",
+    "sh": "http://www.w3.org/ns/shacl#",
+    "schema": "https://schema.org/",
+    "sd": "http://www.w3.org/ns/sparql-service-description#",
+    "formats": "http://www.w3.org/ns/formats/",
+}
+
+
+def base() -> str:
+    return current_app.config["BASE_IRI"]
+
+
+def iri_at(path: str) -> ox.NamedNode:
+    """The IRI of the page at ``path`` (``resource/drug/lenvatinib``); a path that makes no
+    valid IRI is a resource hcckg does not have."""
+    try:
+        return ox.NamedNode(base() + path)
+    except ValueError as err:
+        raise NotFound(f"{base()}{path} is not an IRI hcckg has") from err
+
+
+def href(value: object) -> str | None:
+    """Where a link to ``value`` (a term or an IRI string) goes, or ``None`` when it must be
+    shown as text. The one link rule of the site."""
+    iri = value.value if isinstance(value, ox.NamedNode) else value
+    if not isinstance(iri, str):
+        return None
+    own = base()
+    if iri.startswith(own):
+        return "/" + iri[len(own) :]
+    if iri.startswith(("http://", "https://")):
+        return iri
+    return None
+
+
+def curie(iri: str) -> str:
+    """A short name for an IRI: the site's prefixes, else the IRI itself."""
+    own = base()
+    prefixes = {"hcc": own + "ontology/", "res": own + "resource/", **STANDARD_PREFIXES}
+    for prefix, namespace in prefixes.items():
+        if iri.startswith(namespace) and len(iri) > len(namespace):
+            return f"{prefix}:{iri[len(namespace) :]}"
+    return iri
+
+
+def tail(iri: str) -> str:
+    """The last segment of an IRI, a readable name when nothing better is known."""
+    return iri.rstrip("/#").rsplit("#", 1)[-1].rsplit("/", 1)[-1] or iri
+
+
+def wants_html(table: tuple[negotiation.Format, ...] = negotiation.PAGE) -> negotiation.Format:
+    """The format a page answers with: HTML for browsers, RDF by ``Accept`` or ``?format=``."""
+    return negotiation.choose(table, request.headers.get("Accept"), request.args.get("format"))
+
+
+def prefers_html() -> bool:
+    """Whether the client would rather read HTML than plain text (for error pages)."""
+    accept = request.accept_mimetypes
+    return accept.quality("text/html") > accept.quality("text/plain") and accept.quality("text/html") > 0
+
+
+@bp.app_template_filter("href")
+def href_filter(value: object) -> str | None:
+    return href(value)
+
+
+@bp.app_template_filter("curie")
+def curie_filter(value: object) -> str:
+    return curie(value.value if isinstance(value, ox.NamedNode) else str(value))
+
+
+@bp.app_template_filter("ctgov")
+def ctgov_filter(nct: str) -> str:
+    """The registry page of an NCT number (ClinicalTrials.gov's study URL)."""
+    return f"https://clinicaltrials.gov/study/{nct}"
+
+
+@bp.app_template_filter("number")
+def number_filter(value: object) -> str:
+    """Numbers as people write them: 14.30 -> 14.3, 7.0 -> 7."""
+    if isinstance(value, float):
+        return f"{value:g}"
+    return "" if value is None else str(value)
