@@ -13,6 +13,7 @@ from itertools import islice
 import pyoxigraph as ox
 
 from hcckg.graph.store import result_form
+from hcckg.ground import iris
 from hcckg.ground.errors import ResultTooLarge
 from hcckg.queries.catalogue import QUERIES_DIR, NamedQuery, load_catalogue
 from hcckg.queries.params import resolve, unknown
@@ -122,25 +123,9 @@ class Column:
         return curie(text, base) if text.startswith(("http://", "https://")) else text
 
 
-_CURIES = {
-    "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
-    "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
-    "owl": "http://www.w3.org/2002/07/owl#",
-    "xsd": XSD,
-    "skos": "http://www.w3.org/2004/02/skos/core#",
-    "dcterms": "http://purl.org/dc/terms/",
-}
-
-
 def curie(iri: str, base: str | None = None) -> str:
     """``https://w3id.org/hcckg/resource/drug/lenvatinib`` -> ``res:drug/lenvatinib``."""
-    from hcckg.ground.settings import base_iri
-
-    own = base or base_iri()
-    for prefix, namespace in {"hcc": own + "ontology/", "res": own + "resource/", **_CURIES}.items():
-        if iri.startswith(namespace) and len(iri) > len(namespace):
-            return f"{prefix}:{iri[len(namespace) :]}"
-    return iri
+    return iris.curie(iri, base, bare=True)
 
 
 # Path steps, read left to right; a query's NCT column follows its trial or study.

@@ -16,25 +16,11 @@ from __future__ import annotations
 import pyoxigraph as ox
 from flask import Blueprint, current_app, request
 
+from hcckg.ground import iris
 from hcckg.ground.errors import NotFound
 from hcckg.server import negotiation
 
 bp = Blueprint("web", __name__)
-
-STANDARD_PREFIXES = {
-    "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
-    "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
-    "owl": "http://www.w3.org/2002/07/owl#",
-    "xsd": "http://www.w3.org/2001/XMLSchema#",
-    "skos": "http://www.w3.org/2004/02/skos/core#",
-    "dcterms": "http://purl.org/dc/terms/",
-    "prov": "http://www.w3.org/ns/prov#",
-    "void": "http://rdfs.org/ns/void#",
-    "sh": "http://www.w3.org/ns/shacl#",
-    "schema": "https://schema.org/",
-    "sd": "http://www.w3.org/ns/sparql-service-description#",
-    "formats": "http://www.w3.org/ns/formats/",
-}
 
 
 def base() -> str:
@@ -66,12 +52,7 @@ def href(value: object) -> str | None:
 
 def curie(iri: str) -> str:
     """A short name for an IRI: the site's prefixes, else the IRI itself."""
-    own = base()
-    prefixes = {"hcc": own + "ontology/", "res": own + "resource/", **STANDARD_PREFIXES}
-    for prefix, namespace in prefixes.items():
-        if iri.startswith(namespace) and len(iri) > len(namespace):
-            return f"{prefix}:{iri[len(namespace) :]}"
-    return iri
+    return iris.curie(iri, base(), bare=True)
 
 
 def tail(iri: str) -> str:

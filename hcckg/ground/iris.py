@@ -105,28 +105,36 @@ def build_activity(build_id: str) -> NamedNode:
     return NamedNode(f"{base_iri()}build/{build_id}")
 
 
-def _prefixes() -> tuple[tuple[str, str], ...]:
-    base = base_iri()
-    return (
-        ("hcc", base + "ontology/"),
-        ("res", base + "resource/"),
-        ("graph", base + "graph/"),
-        ("rdf", "http://www.w3.org/1999/02/22-rdf-syntax-ns#"),
-        ("rdfs", "http://www.w3.org/2000/01/rdf-schema#"),
-        ("owl", "http://www.w3.org/2002/07/owl#"),
-        ("xsd", "http://www.w3.org/2001/XMLSchema#"),
-        ("skos", "http://www.w3.org/2004/02/skos/core#"),
-        ("dcterms", "http://purl.org/dc/terms/"),
-        ("prov", "http://www.w3.org/ns/prov#"),
-        ("void", "http://rdfs.org/ns/void#"),
-        ("obo", "http://purl.obolibrary.org/obo/"),
-    )
+# The namespaces people read as prefixes (reports, tables, pages), in one place.
+STANDARD_PREFIXES = {
+    "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
+    "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
+    "owl": "http://www.w3.org/2002/07/owl#",
+    "xsd": "http://www.w3.org/2001/XMLSchema#",
+    "skos": "http://www.w3.org/2004/02/skos/core#",
+    "dcterms": "http://purl.org/dc/terms/",
+    "prov": "http://www.w3.org/ns/prov#",
+    "void": "http://rdfs.org/ns/void#",
+    "sh": "http://www.w3.org/ns/shacl#",
+    "schema": "https://schema.org/",
+    "sd": "http://www.w3.org/ns/sparql-service-description#",
+    "formats": "http://www.w3.org/ns/formats/",
+    "obo": "http://purl.obolibrary.org/obo/",
+}
 
 
-def curie(iri: str) -> str:
-    """An IRI as people read it in a report: ``res:drug/lenvatinib``, ``hcc:hasTarget``;
-    ``<iri>`` where no known prefix fits. For display only, never for minting."""
-    for prefix, ns in _prefixes():
+def curie(iri: str, base: str | None = None, *, bare: bool = False) -> str:
+    """An IRI as people read it: ``res:drug/lenvatinib``, ``hcc:hasTarget``, ``graph:review``.
+    Where no prefix fits: ``<iri>``, or the IRI itself with ``bare``. For display only, never
+    for minting. ``base`` defaults to the configured base IRI."""
+    own = base or base_iri()
+    prefixes = {
+        "hcc": own + "ontology/",
+        "res": own + "resource/",
+        "graph": own + "graph/",
+        **STANDARD_PREFIXES,
+    }
+    for prefix, ns in prefixes.items():
         if iri.startswith(ns) and len(iri) > len(ns):
             return f"{prefix}:{iri[len(ns) :]}"
-    return f"<{iri}>"
+    return iri if bare else f"<{iri}>"
