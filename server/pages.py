@@ -19,6 +19,7 @@ from hcckg.ground.errors import NotFound
 from hcckg.ground.iris import KINDS
 from hcckg.ontology.docs import TEMPLATES as ONTOLOGY_TEMPLATES
 from hcckg.ontology.docs import ontology_model
+from hcckg.ontology.tbox import artifact
 from hcckg.server import describe, errors, negotiation, reading, site, web
 from hcckg.server.evaluation import PREFIXES
 from hcckg.server.facts import Citations
@@ -29,6 +30,7 @@ bp = Blueprint("pages", __name__, template_folder=str(ONTOLOGY_TEMPLATES))
 
 PAGE_SIZE = 200  # resources per page of a browse list
 _RELEASE_FORMATS = {"ttl": "turtle", "owl": "rdfxml", "jsonld": "jsonld", "nt": "ntriples"}
+_release_cache: dict[str, bytes] = {}
 BROWSABLE = tuple(k for k in KINDS if k not in ("statement",)) + ("statement",)
 
 
@@ -118,8 +120,14 @@ def graph(rest: str) -> Response | str:
 def ontology_term(rest: str) -> Response | str:
     stem, _, extension = rest.rpartition(".")
     if stem == "hcckg" and extension in _RELEASE_FORMATS:
+        # The release file itself (what `hcckg ontology build` writes), not a serialisation
+        # of the store's copy: the store keeps xsd:nonNegativeInteger cardinalities as
+        # xsd:integer, which is not OWL 2 DL.
         fmt = negotiation.by_name(_RELEASE_FORMATS[extension], negotiation.GRAPH)
-        return graph_answer(_ontology_triples(), fmt)
+        name = f"hcckg.{extension}"
+        if name not in _release_cache:
+            _release_cache[name] = artifact(name)
+        return Response(_release_cache[name], content_type=fmt.content_type)
     return _resource("ontology/" + rest)
 
 

@@ -198,3 +198,13 @@ def test_store_not_built_is_503(tmp_settings):
     response = client.get("/health")
     assert response.status_code == 503 and "hcckg build" in response.data.decode()
     assert client.get("/sparql", query_string={"query": "ASK {}"}).status_code == 503
+
+
+def test_served_ontology_files_are_the_release_files(client, tmp_path):
+    from hcckg.release import build_release
+
+    build_release(tmp_path)
+    for name in ("hcckg.ttl", "hcckg.owl", "hcckg.jsonld", "hcckg.nt"):
+        assert client.get(f"/ontology/{name}").data == (tmp_path / name).read_bytes(), name
+    # The cardinalities keep their OWL 2 datatype (the store would answer xsd:integer).
+    assert b"nonNegativeInteger" in client.get("/ontology/hcckg.ttl").data
