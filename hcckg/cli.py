@@ -64,7 +64,15 @@ def cmd_qc(args: argparse.Namespace) -> int:
 def cmd_query(args: argparse.Namespace) -> int:
     from hcckg.queries.cli import run_query
 
-    return run_query(_settings(args), args)
+    return run_query(
+        _settings(args),
+        args.sparql,
+        name=args.name,
+        params=args.param,
+        order=args.order,
+        fmt=args.format,
+        list_queries=args.list,
+    )
 
 
 def cmd_export(args: argparse.Namespace) -> int:
@@ -112,7 +120,7 @@ def cmd_fetch(args: argparse.Namespace) -> int:
 def cmd_pictures(args: argparse.Namespace) -> int:
     from hcckg.queries.pictures import cli_pictures
 
-    return cli_pictures(_settings(args), args)
+    return cli_pictures(_settings(args), args.kind, args.key, args.endpoint, args.output)
 
 
 def cmd_bench(args: argparse.Namespace) -> int:
@@ -204,7 +212,9 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("kind", choices=["mechanism", "forest"])
     p.add_argument("key", help="mechanism slug/label, or drug/endpoint for forest")
     p.add_argument("--endpoint", help="forest: endpoint (mPFS, mOS, ORR, DCR)")
-    p.add_argument("-o", "--output", default="-", help="SVG file (default: stdout)")
+    p.add_argument(
+        "-o", "--output", default="-", help="SVG or PNG file, by its extension (default: SVG on stdout)"
+    )
 
     p = command("bench", cmd_bench, "Benchmark hcckg against the Oxigraph server.")
     p.add_argument("--scale", default="100k", help="100k, 1M or 10M (comma-separated for several)")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import argparse
 import sys
 from pathlib import Path
 
@@ -42,37 +41,48 @@ def with_suggestions(err: UnknownParameter) -> UnknownParameter:
     return UnknownParameter(f"{err} (did you mean: {', '.join(err.suggestions)}?)", err.suggestions)
 
 
-def run_query(settings: Settings, args: argparse.Namespace) -> int:
+def run_query(
+    settings: Settings,
+    sparql: str | None = None,
+    *,
+    name: str | None = None,
+    params: list[str] = (),
+    order: str | None = None,
+    fmt: str = "table",
+    list_queries: bool = False,
+) -> int:
+    """Print the answer of a SPARQL text or ``.rq`` file (``sparql``), or of the named query
+    ``name`` with ``params`` (``K=V``) and ``order``, as ``fmt``; or the catalogue."""
     try:
-        return _run_query(settings, args)
+        return _run_query(settings, sparql, name, list(params), order, fmt, list_queries)
     except UnknownParameter as err:
         raise with_suggestions(err) from err
 
 
-def _run_query(settings: Settings, args: argparse.Namespace) -> int:
-    if args.list:
+def _run_query(settings, sparql, name, pairs, order, fmt, list_queries) -> int:
+    if list_queries:
         print(_catalogue_text())
         return 0
-    params = parse_params(args.param)
-    if args.name:
-        query = get_query(args.name)
-    elif args.sparql:
-        path = Path(args.sparql)
-        is_file = args.sparql.endswith(".rq") or (len(args.sparql) < 4096 and path.is_file())
+    params = parse_params(pairs)
+    if name:
+        query = get_query(name)
+    elif sparql:
+        path = Path(sparql)
+        is_file = sparql.endswith(".rq") or (len(sparql) < 4096 and path.is_file())
         # A .rq file with a #+ header is a named query: it takes --param and --order.
         if is_file and path.read_text(encoding="utf-8").lstrip().startswith("#+"):
             query = parse_query_file(path)
         else:
-            if params or args.order:
+            if params or order:
                 raise UnknownParameter(
                     "--param and --order apply to named queries (--name or a .rq with a header)"
                 )
-            sparql = path.read_text(encoding="utf-8") if is_file else args.sparql
-            table = run_sparql(open_store(settings), sparql, max_rows=settings.max_rows)
-            sys.stdout.write(table.render(args.format).rstrip("\n") + "\n")
+            text = path.read_text(encoding="utf-8") if is_file else sparql
+            table = run_sparql(open_store(settings), text, max_rows=settings.max_rows)
+            sys.stdout.write(table.render(fmt).rstrip("\n") + "\n")
             return 0
     else:
         raise UnknownParameter("give a SPARQL query, a .rq file, --name NAME or --list")
-    table = run_named(open_store(settings), query, params, order=args.order, max_rows=settings.max_rows)
-    sys.stdout.write(table.render(args.format).rstrip("\n") + "\n")
+    table = run_named(open_store(settings), query, params, order=order, max_rows=settings.max_rows)
+    sys.stdout.write(table.render(fmt).rstrip("\n") + "\n")
     return 0

@@ -8,7 +8,6 @@
 
 from __future__ import annotations
 
-import argparse
 import math
 import sys
 import textwrap
@@ -379,21 +378,20 @@ def png(svg: str) -> bytes:
     return bytes(resvg_py.svg_to_bytes(svg_string=svg, background="white"))
 
 
-def cli_pictures(settings: Settings, args: argparse.Namespace) -> int:
+def cli_pictures(settings: Settings, kind: str, key: str, endpoint: str | None, output: str) -> int:
+    """Draw ``kind`` (mechanism or forest) for ``key`` into ``output`` (SVG, PNG by its
+    extension, ``-`` for stdout)."""
     from hcckg.queries.cli import with_suggestions
 
     store = open_store(settings)
     try:
-        if args.kind == "mechanism":
-            svg = mechanism_svg(store, args.key)
-        else:
-            svg = forest_svg(store, args.key, args.endpoint)
+        svg = mechanism_svg(store, key) if kind == "mechanism" else forest_svg(store, key, endpoint)
     except UnknownParameter as err:
         raise with_suggestions(err) from err
-    if args.output == "-":
+    if output == "-":
         sys.stdout.write(svg + "\n")
-    elif args.output.endswith(".png"):
-        Path(args.output).write_bytes(png(svg))
+    elif output.endswith(".png"):
+        Path(output).write_bytes(png(svg))
     else:
-        Path(args.output).write_text(svg + "\n", encoding="utf-8")
+        Path(output).write_text(svg + "\n", encoding="utf-8")
     return 0
