@@ -56,7 +56,7 @@ def test_build_replaces_hcckg_graphs_and_leaves_the_others(
         oxigraph_server,
         body=urllib.parse.urlencode({"query": "SELECT DISTINCT ?g WHERE { GRAPH ?g { } }"}).encode(),
         headers={"Content-Type": "application/x-www-form-urlencoded", "Accept": "text/tab-separated-values"},
-    )[2]
+    ).body
     assert b"/staging/" not in all_graphs and UNRELATED_GRAPH.encode() in all_graphs
 
 
