@@ -67,15 +67,20 @@ def _sparql_term(name: str, term: Any) -> str:
     raise QueryRejected(f"?{name} can only be bound to an IRI or a literal on a remote store, not {term!r}")
 
 
-def bind(sparql: str, substitutions: dict[str, Any]) -> str:
+def bind(sparql: str, substitutions: dict[str, Any], *, style: str = "values") -> str:
     """``sparql`` with each variable bound to its term by a VALUES block opening the WHERE
     group (the same effect as pyoxigraph's ``substitutions`` for hcckg's queries, except
-    inside sub-SELECTs, which do not see outer bindings)."""
+    inside sub-SELECTs, which do not see outer bindings). ``style="bind"`` opens it with
+    ``BIND(term AS ?var)`` instead, the same solutions: Virtuoso 7.2 never finished
+    ``search.rq`` with the VALUES block (graph/engines.py)."""
     if not substitutions:
         return sparql
     names = list(substitutions)
-    values = " ".join(_sparql_term(n, substitutions[n]) for n in names)
-    block = f" VALUES ({' '.join('?' + n for n in names)}) {{ ({values}) }} "
+    terms = [_sparql_term(n, substitutions[n]) for n in names]
+    if style == "bind":
+        block = " " + " ".join(f"BIND({t} AS ?{n})" for n, t in zip(names, terms, strict=True)) + " "
+    else:
+        block = f" VALUES ({' '.join('?' + n for n in names)}) {{ ({' '.join(terms)}) }} "
     at = _where_brace(sparql)
     if at < 0:
         raise QueryRejected("cannot bind variables: the query has no WHERE group")

@@ -17,6 +17,9 @@ proxy that rewrites them). An unknown engine gets the standard protocol only.
   evaluation phase (selection, grouping, ordering: measured, a COUNT stopped at 2×), so it
   gets a third of that share. Fuseki takes ``timeout`` in whole seconds and answers 503
   "Query timed out". Oxigraph has only its server-wide ``--timeout-s``.
+- **Binding.** Variables are bound by a VALUES block opening the WHERE group; on Virtuoso by
+  ``BIND(term AS ?var)``, because Virtuoso 7.2 never finished ``search.rq`` with the VALUES
+  block (neither its ``timeout`` nor ``MaxQueryExecutionTime`` stopped it).
 - **Truncation.** Virtuoso cuts answers at ``ResultSetMaxRows`` with HTTP 200 and says so in
   ``X-SPARQL-MaxRows``: that is an error (``ResultTooLarge``), never a short answer.
 """
@@ -43,6 +46,11 @@ class Engine:
             literal = '"' + prefix.replace("\\", "\\\\").replace('"', '\\"') + '"'
             return f"SELECT DISTINCT ?g WHERE {{ GRAPH ?g {{ ?s ?p ?o }} FILTER(STRSTARTS(STR(?g), {literal})) }}"
         return "SELECT DISTINCT ?g WHERE { GRAPH ?g { } }"
+
+    @property
+    def binding(self) -> str:
+        """How variables are bound into query text (``graph/binding.py``)."""
+        return "bind" if self.name == "virtuoso" else "values"
 
     def timeout_fields(self, seconds: float) -> list[tuple[str, str]]:
         """Protocol parameters that give the engine ``seconds`` to evaluate a query."""

@@ -22,6 +22,7 @@ from typing import Any
 
 import requests
 from requests.adapters import HTTPAdapter
+from urllib3.exceptions import ProtocolError
 from urllib3.util import Retry
 
 from hcckg.ground.errors import QuerySyntaxError, QueryTimeout, ResultTooLarge, StoreError, StoreUnavailable
@@ -42,6 +43,32 @@ class Reply:
     @property
     def content_type(self) -> str:
         return self.headers.get("Content-Type", "")
+
+
+def _dropped(error: Exception | None) -> bool:
+    """Whether the server closed the connection before it answered (a kept-alive connection
+    it timed out as the request went), as opposed to a read timeout."""
+    cause = error.args[1] if isinstance(error, ProtocolError) and len(error.args) > 1 else None
+    return isinstance(cause, ConnectionResetError | BrokenPipeError)
+
+
+class _Retry(Retry):
+    """urllib3's Retry, plus one fresh connection when the server closed the one it was
+    sent on without answering: engines close idle kept-alive connections (Jetty after 30 s),
+    and one may do so just as a request goes out. Read timeouts are still never retried."""
+
+    def __init__(self, *args: Any, dropped: int = 1, **kwargs: Any):
+        self.dropped = dropped
+        super().__init__(*args, **kwargs)
+
+    def new(self, **kwargs: Any) -> _Retry:
+        kwargs.setdefault("dropped", self.dropped)
+        return super().new(**kwargs)
+
+    def increment(self, method=None, url=None, response=None, error=None, _pool=None, _stacktrace=None):  # noqa: ANN001, ANN201
+        if response is None and self.dropped > 0 and _dropped(error):
+            return self.new(dropped=self.dropped - 1)
+        return super().increment(method, url, response, error, _pool, _stacktrace)
 
 
 class _Sessions(threading.local):
@@ -76,7 +103,7 @@ class Client:
         if user and not token:
             cls = requests.auth.HTTPDigestAuth if auth_scheme == "digest" else requests.auth.HTTPBasicAuth
             self.auth = cls(user, password or "")
-        self.retry = Retry(
+        self.retry = _Retry(
             total=None,
             connect=retries,
             read=False,  # a read timeout or a dropped answer is never retried: the query ran

@@ -175,7 +175,7 @@ class RemoteStore:
         the union of hcckg's graphs; without ``named_graphs``, GRAPH sees hcckg's graphs.
         ``timeout`` (seconds) defaults to HCCKG_QUERY_TIMEOUT; the engine is given its share
         of it in its own terms, so that it stops the query itself."""
-        text = bind(sparql, substitutions or {})
+        text = bind(sparql, substitutions or {}, style=self.engine.binding) if substitutions else sparql
         form = query_form(text)
         limit = timeout or self.query_timeout
         ours = None if (default_graph and named_graphs) else self.graphs()
