@@ -19,10 +19,10 @@ from hcckg.ground.errors import StoreError
 
 # The Accept header per query form: a result table for SELECT and ASK, triples for
 # CONSTRUCT and DESCRIBE (one list for both made Virtuoso answer CONSTRUCTs with a table).
-ACCEPT = {
-    "results": "application/sparql-results+json, application/sparql-results+xml;q=0.8",
-    "graph": "application/n-triples, text/turtle;q=0.8",
-}
+_TABLE = "application/sparql-results+json, application/sparql-results+xml;q=0.8"
+ACCEPT = {"solutions": _TABLE, "boolean": _TABLE, "triples": "application/n-triples, text/turtle;q=0.8"}
+# Virtuoso 7.2 answers ASK with a one-column table (1 row: true, none: false).
+_VIRTUOSO_ASK = "__ASK_RETVAL"
 _CHUNK = 64 * 1024
 
 
@@ -116,25 +116,40 @@ Answer = RemoteSolutions | RemoteBoolean | RemoteTriples
 
 
 def parse_answer(body: bytes, content_type: str, url: str, form: str | None) -> Answer:
-    """The answer to a query of ``form`` (``"results"``, ``"graph"``, or None if unknown)."""
+    """The answer to a query of ``form`` (``binding.query_form``: ``"solutions"``,
+    ``"boolean"``, ``"triples"``, or None if unknown)."""
     media = content_type.split(";")[0].strip().lower()
     results_format = ox.QueryResultsFormat.from_media_type(media) if media else None
     rdf_format = None if results_format else (ox.RdfFormat.from_media_type(media) if media else None)
-    got = "results" if results_format else "graph" if rdf_format else None
-    if got is None:
+    if results_format is None and rdf_format is None:
         raise StoreError(f"the SPARQL server at {url} answered in an unexpected format {content_type!r}")
-    if form is not None and got != form:
-        wanted = "a result table" if form == "results" else "triples"
+    if form is not None and (form == "triples") != (rdf_format is not None):
+        wanted = "triples" if form == "triples" else "a result table"
         raise StoreError(
             f"the SPARQL server at {url} answered with {content_type!r} where the query asks for "
             f"{wanted}: the server ignored the Accept header ({ACCEPT[form]})"
         )
     try:
-        if results_format is not None:
-            parsed = ox.parse_query_results(body, format=results_format)
-            if isinstance(parsed, ox.QueryBoolean):
-                return RemoteBoolean(body, results_format, bool(parsed))
-            return RemoteSolutions(body, results_format, parsed)
-        return RemoteTriples(body, rdf_format)
+        if rdf_format is not None:
+            return RemoteTriples(body, rdf_format)
+        parsed = ox.parse_query_results(body, format=results_format)
+        if isinstance(parsed, ox.QueryBoolean):
+            return RemoteBoolean(body, results_format, bool(parsed))
+        if form == "boolean":
+            return _table_as_boolean(parsed, url)
+        return RemoteSolutions(body, results_format, parsed)
     except SyntaxError as err:
         raise StoreError(f"the SPARQL server at {url} sent an answer that does not parse: {err}") from err
+
+
+def _table_as_boolean(parsed: Any, url: str) -> RemoteBoolean:
+    if [v.value for v in parsed.variables] != [_VIRTUOSO_ASK]:
+        raise StoreError(f"the SPARQL server at {url} answered an ASK query with a result table")
+    rows = list(parsed)
+    value = (
+        bool(rows)
+        and rows[0][_VIRTUOSO_ASK] is not None
+        and rows[0][_VIRTUOSO_ASK].value not in ("0", "false")
+    )
+    text = b'{"head":{},"boolean":' + (b"true" if value else b"false") + b"}"
+    return RemoteBoolean(text, ox.QueryResultsFormat.JSON, value)

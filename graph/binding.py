@@ -20,12 +20,14 @@ _VARNAME = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_\u00b7\u00c0-\uffff]*")
 
 
 def query_form(sparql: str) -> str | None:
-    """``"results"`` for SELECT and ASK, ``"graph"`` for CONSTRUCT and DESCRIBE, None when
-    the text names no query form (the server will say why)."""
+    """The form of answer a query asks for, named as ``graph.store.result_form`` names
+    results: ``"solutions"`` (SELECT), ``"boolean"`` (ASK), ``"triples"`` (CONSTRUCT,
+    DESCRIBE); None when the text names no query form (the server will say why)."""
     found = _FORM.search(code_only(sparql))
     if found is None:
         return None
-    return "graph" if found.group(1).upper() in ("CONSTRUCT", "DESCRIBE") else "results"
+    keyword = found.group(1).upper()
+    return {"SELECT": "solutions", "ASK": "boolean"}.get(keyword, "triples")
 
 
 def _where_brace(sparql: str) -> int:

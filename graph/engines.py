@@ -20,6 +20,9 @@ proxy that rewrites them). An unknown engine gets the standard protocol only.
 - **Binding.** Variables are bound by a VALUES block opening the WHERE group; on Virtuoso by
   ``BIND(term AS ?var)``, because Virtuoso 7.2 never finished ``search.rq`` with the VALUES
   block (neither its ``timeout`` nor ``MaxQueryExecutionTime`` stopped it).
+- **The swap.** ``MOVE GRAPH`` per graph, in one update request; on Fuseki ``DROP`` then
+  ``INSERT … WHERE``, because Fuseki 5.6.0 (TDB2) loses triples in MOVE, COPY and ADD.
+  Every engine's result is counted afterwards (``RemoteStore.replace_graphs``).
 - **Truncation.** Virtuoso cuts answers at ``ResultSetMaxRows`` with HTTP 200 and says so in
   ``X-SPARQL-MaxRows``: that is an error (``ResultTooLarge``), never a short answer.
 """
@@ -51,6 +54,18 @@ class Engine:
     def binding(self) -> str:
         """How variables are bound into query text (``graph/binding.py``)."""
         return "bind" if self.name == "virtuoso" else "values"
+
+    def move(self, staged: str, target: str) -> str:
+        """The update step that puts the staged graph in the target's place."""
+        if self.name == "fuseki":
+            # Fuseki 5.6.0 (TDB2) loses triples in MOVE, COPY and ADD into a graph that held
+            # the same subjects (measured: 2,950 of 3,000); INSERT … WHERE keeps them all.
+            return (
+                f"DROP SILENT GRAPH <{target}> ; INSERT {{ GRAPH <{target}> {{ ?s ?p ?o }} }} "
+                f"WHERE {{ GRAPH <{staged}> {{ ?s ?p ?o }} }} ; DROP GRAPH <{staged}>"
+            )
+        # MOVE (not SILENT) fails loudly if the staged graph went missing.
+        return f"MOVE GRAPH <{staged}> TO GRAPH <{target}>"
 
     def timeout_fields(self, seconds: float) -> list[tuple[str, str]]:
         """Protocol parameters that give the engine ``seconds`` to evaluate a query."""

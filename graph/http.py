@@ -186,7 +186,10 @@ class Client:
             return QuerySyntaxError(f"{where}: {detail}")
         if reply.status in (401, 403):
             challenge = reply.headers.get("WWW-Authenticate", "")
-            hint = "set HCCKG_SPARQL_USER and HCCKG_SPARQL_PASSWORD, or HCCKG_SPARQL_TOKEN"
+            hint = (
+                "set HCCKG_SPARQL_USER and HCCKG_SPARQL_PASSWORD, or HCCKG_SPARQL_TOKEN; a server that "
+                "takes HTTP digest authentication (Virtuoso, Fuseki) needs HCCKG_SPARQL_AUTH=digest too"
+            )
             if challenge.lower().startswith("digest") and self.auth_scheme != "digest":
                 hint = "the server asks for HTTP digest authentication: set HCCKG_SPARQL_AUTH=digest"
             return StoreError(f"{where}: access refused; {hint}")

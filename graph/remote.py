@@ -153,7 +153,7 @@ class RemoteStore:
                     self.urls.query
                     + ("&" if "?" in self.urls.query else "?")
                     + urlencode({"query": "ASK {}"}),
-                    headers={"Accept": ACCEPT["results"]},
+                    headers={"Accept": ACCEPT["boolean"]},
                     max_bytes=1 << 20,
                 )
                 name = _known_engines[self.urls.query] = detect(probe.headers)
@@ -190,7 +190,7 @@ class RemoteStore:
             "POST",
             self.urls.query,
             body=urlencode(fields).encode(),
-            headers={**_FORM_HEADERS, "Accept": ACCEPT[form or "results"]},
+            headers={**_FORM_HEADERS, "Accept": ACCEPT[form or "solutions"]},
             timeout=limit,
             max_bytes=max_bytes,
         )
@@ -211,8 +211,8 @@ class RemoteStore:
         if known is None or now - known[0] > GRAPHS_TTL:
             joiner = "&" if "?" in self.urls.query else "?"
             url = self.urls.query + joiner + urlencode({"query": self.engine.graphs_query(self.prefix)})
-            reply = self.request("GET", url, headers={"Accept": ACCEPT["results"]})
-            answer = parse_answer(reply.body, reply.content_type, self.urls.query, "results")
+            reply = self.request("GET", url, headers={"Accept": ACCEPT["solutions"]})
+            answer = parse_answer(reply.body, reply.content_type, self.urls.query, "solutions")
             names = [row["g"] for row in answer]
             if not all(isinstance(g, ox.NamedNode) for g in names):
                 # Virtuoso's answer to GRAPH ?g { }: one row, ?g unbound. Never "no graphs".
@@ -327,9 +327,10 @@ class RemoteStore:
                 progress(f"uploaded {counts[name.value]:>7} quads for <{name.value}> to a staging graph")
             steps = [f"DROP SILENT GRAPH {g}" for g in drop if g not in graphs]
             for name, tmp in staged.items():
-                # MOVE (not SILENT) fails loudly if the staged graph went missing.
                 steps.append(
-                    f"MOVE GRAPH {tmp} TO GRAPH {name}" if counts[name.value] else f"DROP SILENT GRAPH {name}"
+                    self.engine.move(tmp.value, name.value)
+                    if counts[name.value]
+                    else f"DROP SILENT GRAPH {name}"
                 )
             if steps:
                 self.update(" ;\n".join(steps))
@@ -337,7 +338,19 @@ class RemoteStore:
             self._clean(staged.values())
             raise
         progress(f"swapped {len(staged)} graph(s) in one update at {self.urls.update}")
+        self._verify(counts)
         return counts
+
+    def _verify(self, counts: dict[str, int]) -> None:
+        """The server holds what was written: an engine that loses triples in the swap (as
+        Fuseki 5.6.0 does in MOVE) is an error, never a quietly smaller graph."""
+        for name, expected in counts.items():
+            held = self.count(ox.NamedNode(name))
+            if held != expected:
+                raise StoreError(
+                    f"after the swap the SPARQL server at {self.urls.query} holds {held:,} of the "
+                    f"{expected:,} triples written to <{name}> ({self.engine.name} engine)"
+                )
 
     def _clean(self, staged: Iterable[ox.NamedNode]) -> None:
         """Best effort: remove staging graphs left by a failed replacement."""
