@@ -7,7 +7,7 @@ STAMP  := $(VENV)/.installed
 APT    := $(shell command -v apt-get 2>/dev/null)
 SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: venv assets build serve test lint format bench browser-deps bench-deps engines virtuoso fuseki clean
+.PHONY: venv assets build serve test lint format bench browser-deps bench-deps engines virtuoso fuseki engines-cost clean
 
 venv: $(STAMP)
 $(STAMP): pyproject.toml
@@ -68,6 +68,10 @@ $(FUSEKI_DIR)/.installed: tests/engines/pom.xml
 	rm -rf $(FUSEKI_DIR)/lib
 	mvn -q -B -f tests/engines/pom.xml dependency:copy-dependencies -DoutputDirectory=$(CURDIR)/$(FUSEKI_DIR)/lib
 	touch $@
+
+# The cost of hcckg's remote path against each engine's own endpoint (README figures).
+engines-cost: venv engines
+	$(BIN)/python tests/engines/cost.py
 
 test: venv assets browser-deps engines lint
 	$(BIN)/python -m pytest -q

@@ -10,6 +10,7 @@ documents: ``tests/engines/virtuoso.ini``, ``virtuoso-setup.sql`` and ``fuseki.t
 from __future__ import annotations
 
 import dataclasses
+import re
 import secrets
 import shutil
 import socket
@@ -152,8 +153,8 @@ def start_virtuoso(work: Path) -> EngineServer:
     if done.returncode != 0 or "Error" in done.stdout + done.stderr:
         proc.kill()
         raise RuntimeError(f"Virtuoso's setup failed: {done.stdout[-2000:]} {done.stderr[-2000:]}")
-    version = subprocess.run([binary, "-?"], capture_output=True, text=True)
-    first = next((ln for ln in (version.stdout + version.stderr).splitlines() if "Version" in ln), "")
+    about = subprocess.run([binary, "-?"], capture_output=True, text=True)
+    found = re.search(r"Version (\d+(?:\.\d+)+)", about.stdout + about.stderr)
     return EngineServer(
         "virtuoso",
         url + "/sparql",
@@ -164,7 +165,7 @@ def start_virtuoso(work: Path) -> EngineServer:
         user="hcckg",
         password=password,
         auth="digest",
-        version=first.strip(),
+        version=f"Virtuoso {found.group(1) if found else '?'}",
         extra={"sql_port": sql_port},
     )
 

@@ -74,12 +74,18 @@ def _answers(url: str) -> dict:
     table = requests.get(url + "/api/queries/results_table", timeout=30)
     sparql = requests.get(
         url + "/sparql",
-        params={"query": "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g ORDER BY ?g"},
+        params={
+            "query": "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g ORDER BY ?g"
+        },
         headers={"Accept": "application/sparql-results+json"},
         timeout=30,
     )
     assert trials.status_code == table.status_code == sparql.status_code == 200
-    return {"trials": trials.json()["rows"], "table": table.json()["rows"], "graphs": sparql.json()["results"]}
+    return {
+        "trials": trials.json()["rows"],
+        "table": table.json()["rows"],
+        "graphs": sparql.json()["results"],
+    }
 
 
 def _finds_synonym(url: str) -> bool:
@@ -100,7 +106,10 @@ def test_one_build_swaps_what_both_nodes_serve(two_nodes, built_store):
     assert not any(_finds_synonym(u) for u in urls)
     review = iris.graph("review")
     lenvatinib = iris.resource("drug", "lenvatinib")
-    publish(settings, {review: [*built_store.quads(review), ox.Quad(lenvatinib, SKOS.altLabel, ox.Literal(SYNONYM))]})
+    publish(
+        settings,
+        {review: [*built_store.quads(review), ox.Quad(lenvatinib, SKOS.altLabel, ox.Literal(SYNONYM))]},
+    )
     assert open_store(settings).count(review) == built_store.count(review) + 1
     # The graphs keep their names, so no node's graph list (cached 10 s) stands in the way:
     # the next query on either node sees the new build.
