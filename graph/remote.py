@@ -11,9 +11,10 @@ named graphs, the ones under ``{base}graph/``. Queries see the union of those as
 default graph (sent as the protocol's ``default-graph-uri``/``named-graph-uri``), never
 the server's other graphs. A replacement uploads each new graph into a fresh staging graph
 under ``{base}staging/`` with GSP PUT, then swaps them all in with one SPARQL Update request
-(``MOVE`` per graph, ``DROP`` for removed ones): on engines that run one update request in
-one transaction (Oxigraph, Fuseki/TDB2, Virtuoso, GraphDB) readers see the old graphs or
-the new ones, never a mix.
+(``MOVE`` per graph, or the engine's own step; ``DROP`` for removed ones), then counts what
+the server holds. On engines that run one update request in one transaction with snapshot
+reads (tested: Oxigraph, Fuseki/TDB2) readers see the old graphs or the new ones, never a
+mix; Virtuoso's readers (read committed) can see the commit half done.
 
 The store cannot lie: an answer in the wrong form, cut at the engine's row cap, partial at
 its time limit, or a graph read that returned fewer triples than the graph holds, is an
