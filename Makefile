@@ -8,7 +8,7 @@ STAMP  := $(VENV)/.installed
 APT    := $(shell command -v apt-get 2>/dev/null)
 SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: venv assets build serve test lint format bench java-deps browser-deps bench-deps clean
+.PHONY: venv assets build serve test lint format bench java-deps browser-deps bench-deps engines virtuoso fuseki engines-cost clean
 
 venv: $(STAMP)
 $(STAMP): pyproject.toml
@@ -56,7 +56,32 @@ bench-deps:
 	elif [ -n "$(APT)" ]; then $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq wrk >/dev/null; \
 	else echo "error: install wrk"; exit 1; fi
 
-test: venv java-deps assets browser-deps lint
+# The SPARQL engines the remote-store tests run (tests/engine_servers.py starts throw-away
+# instances): Virtuoso 7.2 from Debian and Apache Jena Fuseki 5.6.0 (TDB2) from Maven Central.
+# Only Virtuoso's binaries (virtuoso-opensource-7-bin): the full virtuoso-opensource package
+# also installs and starts a system-wide server on ports 1111/8890, which the tests never use.
+FUSEKI_DIR := var/engines/fuseki
+engines: virtuoso fuseki
+
+virtuoso:
+	@if command -v virtuoso-t >/dev/null 2>&1 && command -v isql-vt >/dev/null 2>&1; then :; \
+	elif [ -n "$(APT)" ]; then $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends virtuoso-opensource-7-bin >/dev/null; \
+	else echo "error: install Virtuoso 7 (virtuoso-t and isql-vt)"; exit 1; fi
+
+fuseki: $(FUSEKI_DIR)/.installed
+$(FUSEKI_DIR)/.installed: tests/engines/pom.xml
+	@if ! command -v java >/dev/null 2>&1 || ! command -v mvn >/dev/null 2>&1; then \
+	  if [ -n "$(APT)" ]; then $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends openjdk-17-jre-headless maven >/dev/null; \
+	  else echo "error: install Java 17 and Maven"; exit 1; fi; fi
+	rm -rf $(FUSEKI_DIR)/lib
+	mvn -q -B -f tests/engines/pom.xml dependency:copy-dependencies -DoutputDirectory=$(CURDIR)/$(FUSEKI_DIR)/lib
+	touch $@
+
+# The cost of hcckg's remote path against each engine's own endpoint (README figures).
+engines-cost: venv engines
+	$(BIN)/python tests/engines/cost.py
+
+test: venv java-deps assets browser-deps engines lint
 	$(BIN)/python -m pytest -q
 
 bench: venv bench-deps

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 
 import pyoxigraph as ox
 
@@ -36,6 +37,11 @@ def export(settings: Settings, fmt: str, output: str, graph: str | None = None) 
             ox.serialize((q.triple for q in store.quads()), sink, rdf_format)
         else:
             store.dump(sink, rdf_format, target)
+    except BaseException:
+        if sink is not sys.stdout.buffer:  # no partial dump is left behind (a cut-short remote read)
+            sink.close()
+            Path(output).unlink(missing_ok=True)
+        raise
     finally:
         if sink is not sys.stdout.buffer:
             sink.close()

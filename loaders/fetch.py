@@ -15,12 +15,12 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-import time
-import urllib.error
 import urllib.parse
-import urllib.request
 from pathlib import Path
 from typing import Any
+
+import urllib3
+from urllib3.util import Retry
 
 from hcckg.ground.errors import FetchError
 from hcckg.loaders.ctgov import NCT_RE
@@ -33,39 +33,54 @@ PAGE_SIZE = 100  # studies per page (the API allows up to 1000)
 USER_AGENT = "hcckg-fetch/0.1 (+https://w3id.org/hcckg/)"
 
 
-def _retry_wait(attempt: int, retry_after: str | None) -> float:
-    if retry_after and retry_after.strip().isdigit():
-        return min(float(retry_after), MAX_WAIT)
-    return min(BACKOFF * 2**attempt, MAX_WAIT)
+class _Retry(Retry):
+    """urllib3's Retry, with the server's ``Retry-After`` capped at ``MAX_WAIT``."""
+
+    def get_retry_after(self, response: Any) -> float | None:
+        wait = super().get_retry_after(response)
+        return None if wait is None else min(wait, MAX_WAIT)
+
+
+_pool = urllib3.PoolManager()
 
 
 def get_json(url: str, *, attempts: int | None = None) -> Any:
-    """GET a JSON document, retrying on 429, 5xx and connection errors."""
+    """GET a JSON document, retrying on 429, 5xx and connection errors (urllib3's Retry:
+    ``BACKOFF × 2ⁿ`` from the second retry, at most ``MAX_WAIT``; ``Retry-After`` honoured)."""
     attempts = attempts or ATTEMPTS
-    last = ""
-    for attempt in range(attempts):
-        request = urllib.request.Request(
-            url, headers={"Accept": "application/json", "User-Agent": USER_AGENT}
+    retry = _Retry(
+        total=attempts - 1,
+        status_forcelist=[429, *range(500, 600)],
+        allowed_methods=["GET"],
+        backoff_factor=BACKOFF,
+        backoff_max=MAX_WAIT,
+        raise_on_status=False,
+    )
+    headers = {"Accept": "application/json", "User-Agent": USER_AGENT}
+    try:
+        response = _pool.request("GET", url, headers=headers, timeout=TIMEOUT, retries=retry)
+    except urllib3.exceptions.MaxRetryError as err:
+        reason = err.reason or err
+        raise FetchError(
+            f"{url}: gave up after {attempts} attempts (connection failed: {reason}); try again later"
+        ) from err
+    except urllib3.exceptions.HTTPError as err:  # e.g. a read timeout on the last attempt
+        raise FetchError(
+            f"{url}: gave up after {attempts} attempts (connection failed: {err}); try again later"
+        ) from err
+    status, reason = response.status, response.reason
+    if status == 429 or status >= 500:
+        raise FetchError(
+            f"{url}: gave up after {attempts} attempts (HTTP {status} {reason}); try again later"
         )
-        retry_after = None
-        try:
-            with urllib.request.urlopen(request, timeout=TIMEOUT) as response:
-                body = response.read()
-            try:
-                return json.loads(body)
-            except (json.JSONDecodeError, UnicodeDecodeError) as err:
-                raise FetchError(f"{url}: the API answered with something that is not JSON ({err})") from err
-        except urllib.error.HTTPError as err:
-            if err.code != 429 and err.code < 500:
-                detail = err.read().decode("utf-8", "replace").strip()[:300]
-                hint = " (no such study?)" if err.code == 404 else ""
-                raise FetchError(f"{url}: HTTP {err.code} {err.reason}{hint}: {detail}") from err
-            last, retry_after = f"HTTP {err.code} {err.reason}", err.headers.get("Retry-After")
-        except (urllib.error.URLError, ConnectionError, TimeoutError) as err:
-            last = f"connection failed: {getattr(err, 'reason', err)}"
-        if attempt + 1 < attempts:
-            time.sleep(_retry_wait(attempt, retry_after))
-    raise FetchError(f"{url}: gave up after {attempts} attempts ({last}); try again later")
+    if status >= 400:
+        detail = response.data.decode("utf-8", "replace").strip()[:300]
+        hint = " (no such study?)" if status == 404 else ""
+        raise FetchError(f"{url}: HTTP {status} {reason}{hint}: {detail}")
+    try:
+        return json.loads(response.data)
+    except (json.JSONDecodeError, UnicodeDecodeError) as err:
+        raise FetchError(f"{url}: the API answered with something that is not JSON ({err})") from err
 
 
 def _write(out: Path, study: dict[str, Any]) -> str:

@@ -10,13 +10,18 @@ Each file starts with a grlc-style header, ``#+ `` lines holding YAML::
     #+ orderings:
     #+   default: [nctId]
     #+   evidence: [-phaseRank, nctId]
+    #+ types: {randomised: boolean, phaseRank: integer, drugs: {list: ", "}}
 
 Parameter types: ``iri-of-kind`` (a resource of the listed ``kinds``, checked against the
 graph), ``enum`` (one of ``values``: friendly value -> ontology term ``hcc:Term``),
 ``string`` and ``integer``. A parameter is bound by pyoxigraph's ``substitutions``, which
 requires its variable in the SELECT projection; the loader checks that, and that every
 column is projected, by preparing each query against an empty store. An ordering lists
-columns, ``-`` meaning descending. Adding a query means adding a file.
+columns, ``-`` meaning descending. ``types`` (optional) declares what a column holds where
+SPARQL engines write it differently (queries/README.md, "Portable SPARQL"): ``boolean``
+(Virtuoso answers 1/0), ``integer``, ``decimal``, or ``{list: SEPARATOR}`` for a
+GROUP_CONCAT, whose order no engine promises (the items are sorted). Adding a query means
+adding a file.
 """
 
 from __future__ import annotations
@@ -32,6 +37,7 @@ from hcckg.ground.settings import DEFAULT_BASE_IRI, base_iri
 
 QUERIES_DIR = Path(__file__).resolve().parent
 PARAMETER_TYPES = ("iri-of-kind", "enum", "string", "integer")
+COLUMN_TYPES = ("boolean", "integer", "decimal")
 
 
 @dataclass(frozen=True)
@@ -68,6 +74,7 @@ class NamedQuery:
     orderings: dict[str, tuple[str, ...]]
     sparql: str
     path: Path
+    types: dict[str, str | dict[str, str]] = field(default_factory=dict)
 
     @property
     def text(self) -> str:
@@ -141,6 +148,20 @@ def _parameter(path: Path, raw: dict) -> Parameter:
     )
 
 
+def _types(path: Path, raw: object, columns: tuple[str, ...]) -> dict[str, str | dict[str, str]]:
+    if not isinstance(raw, dict):
+        raise _fail(path, "types must map columns to a type")
+    for column, kind in raw.items():
+        if column not in columns:
+            raise _fail(path, f"types names {column!r}, which is not a column")
+        is_list = isinstance(kind, dict) and set(kind) == {"list"} and isinstance(kind["list"], str)
+        if kind not in COLUMN_TYPES and not is_list:
+            raise _fail(
+                path, f"column {column!r}: type {kind!r} is not one of {COLUMN_TYPES} or {{list: SEP}}"
+            )
+    return dict(raw)
+
+
 def parse_query_file(path: Path) -> NamedQuery:
     """One named query from its file; the header and the SPARQL are checked."""
     text = path.read_text(encoding="utf-8")
@@ -157,6 +178,7 @@ def parse_query_file(path: Path) -> NamedQuery:
         orderings={k: tuple(v) for k, v in (meta.get("orderings") or {}).items()},
         sparql=text,
         path=path,
+        types=_types(path, meta.get("types") or {}, tuple(meta["columns"])),
     )
     _check_projection(query)
     return query

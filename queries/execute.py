@@ -243,6 +243,27 @@ def plain(term: object) -> object:
     return getattr(term, "value", str(term))
 
 
+def typed(value: object, kind: str | dict[str, str] | None) -> object:
+    """A plain value read as its column's declared type (``NamedQuery.types``), so that every
+    engine's answer reads alike: Virtuoso's 1/0 for booleans, a GROUP_CONCAT in any order."""
+    if value is None or kind is None:
+        return value
+    if isinstance(kind, dict):
+        sep = kind["list"]
+        # Sorted, and an empty list is no value (engines give "" or nothing).
+        return sep.join(sorted(str(value).split(sep))) if value != "" else None
+    try:
+        if kind == "boolean":
+            return value in (True, "true") or (not isinstance(value, str) and float(value) != 0)
+        if kind == "integer":
+            return int(float(value))  # type: ignore[arg-type]
+        if kind == "decimal":
+            return float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return value
+    return value
+
+
 def order_rows(rows: list[dict[str, object]], ordering: tuple[str, ...]) -> list[dict[str, object]]:
     """Sort by each column of ``ordering`` (``-`` = descending), missing values last.
     Stable sorts from the last key to the first give the combined order."""
@@ -277,7 +298,7 @@ def run_named(
     solutions = store.query(query.text, substitutions=bound or None)
     if max_rows is not None:  # never hold more than the limit (plus one, to know it passed)
         solutions = islice(solutions, max_rows + 1)
-    rows = [{c: plain(r[c]) for c in query.columns} for r in solutions]
+    rows = [{c: typed(plain(r[c]), query.types.get(c)) for c in query.columns} for r in solutions]
     if max_rows is not None and len(rows) > max_rows:
         raise ResultTooLarge(f"{query.name} returned more than {max_rows} rows; narrow it with parameters")
     ordering = query.orderings.get(order or "default")

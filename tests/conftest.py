@@ -152,88 +152,110 @@ def review_store():
     return store
 
 
-# -- a live Oxigraph server (the `oxigraph` package's binary) for the remote store ------------
+# -- live SPARQL engines for the remote store (tests/engine_servers.py) --------------------------
 
-
-@pytest.fixture(scope="session")
-def oxigraph_servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator:
-    """A function that starts one more `oxigraph serve` (empty, on-disk, on a free loopback
-    port) and returns its SPARQL query URL (``http://127.0.0.1:PORT/query``); every server
-    started is stopped at the end of the session."""
-    import shutil
-    import subprocess
-    import sys
-    import time
-    import urllib.request
-
-    binary = shutil.which("oxigraph", path=str(Path(sys.executable).parent)) or shutil.which("oxigraph")
-    if binary is None:
-        pytest.fail("the oxigraph server binary is missing: pip install oxigraph (in the dev extras)")
-    started: list[subprocess.Popen] = []
-
-    def start() -> str:
-        port = _free_port()
-        work = tmp_path_factory.mktemp("oxigraph")
-        log = work / "oxigraph.log"
-        cmd = [binary, "serve", "--location", str(work / "db"), "--bind", f"127.0.0.1:{port}"]
-        with log.open("wb") as sink:
-            proc = subprocess.Popen(cmd, stdout=sink, stderr=subprocess.STDOUT)
-        started.append(proc)
-        url = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                with urllib.request.urlopen(url + "/query?query=ASK%7B%7D", timeout=2) as answer:
-                    if answer.status == 200:
-                        return url + "/query"
-            except OSError:
-                if proc.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError(f"oxigraph serve did not start: {log.read_text()[-2000:]}") from None
-                time.sleep(0.05)
-
-    yield start
-    for proc in started:
-        proc.terminate()
-    for proc in started:
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-
-
-@pytest.fixture(scope="session")
-def oxigraph_server(oxigraph_servers) -> str:
-    """A live Oxigraph server's SPARQL query URL (``HCCKG_STORE=sparql:`` + it). Shared by
-    the session: write only under a base IRI or graph IRIs of your own (or start your own
-    with ``oxigraph_servers()``)."""
-    return oxigraph_servers()
-
-
+REMOTE_ENGINES = ("oxigraph", "virtuoso", "fuseki")
 UNRELATED_GRAPH = "http://example.org/someone-elses-graph"
 
 
 @pytest.fixture(scope="session")
-def remote_built_settings(oxigraph_server: str) -> Settings:
-    """Settings whose store is the live Oxigraph server after a real ``hcckg build`` into it
-    (default base IRI). Before the build the server already held someone else's graph,
-    ``UNRELATED_GRAPH``, with one triple; the build must leave it alone."""
-    import urllib.parse
-    import urllib.request
+def engine_servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator:
+    """A function that starts one more throw-away engine (``"oxigraph"``, ``"virtuoso"`` or
+    ``"fuseki"``: empty, its own database directory, free loopback ports) and returns its
+    ``EngineServer``; every engine started is stopped by PID at the end of the session. A
+    missing engine fails the test (``make engines`` installs them)."""
+    from engine_servers import STARTERS
 
-    from hcckg.cli import main
+    started: list = []
 
-    target = (
-        oxigraph_server.removesuffix("/query")
-        + "/store?graph="
-        + urllib.parse.quote(UNRELATED_GRAPH, safe="")
+    def start(name: str):
+        server = STARTERS[name](tmp_path_factory.mktemp(name))
+        started.append(server)
+        return server
+
+    yield start
+    for server in started:
+        server.stop()
+
+
+@pytest.fixture(scope="session")
+def shared_engine(engine_servers):
+    """A function giving the session's shared instance of an engine (started on first use).
+    Write only under a base IRI or graph IRIs of your own."""
+    running: dict = {}
+
+    def get(name: str):
+        if name not in running:
+            running[name] = engine_servers(name)
+        return running[name]
+
+    return get
+
+
+@pytest.fixture(scope="session")
+def oxigraph_servers(engine_servers):
+    """A function that starts one more `oxigraph serve` and returns its query URL."""
+    return lambda: engine_servers("oxigraph").query
+
+
+@pytest.fixture(scope="session")
+def oxigraph_server(shared_engine) -> str:
+    """The shared Oxigraph server's SPARQL query URL (``HCCKG_STORE=sparql:`` + it)."""
+    return shared_engine("oxigraph").query
+
+
+def _put_unrelated_graph(settings: Settings) -> None:
+    """Someone else's graph, with one triple, that hcckg must leave alone and never show."""
+    import pyoxigraph as ox
+
+    from hcckg.graph.remote import open_remote
+
+    raw = open_remote(
+        dataclasses.replace(settings, base_iri="http://example.org/"), settings.store, read_only=False
     )
-    body = b'<http://example.org/theirs> <http://example.org/says> "not hcckg\'s" .\n'
-    put = urllib.request.Request(
-        target, data=body, method="PUT", headers={"Content-Type": "application/n-triples"}
+    raw.upload(
+        ox.NamedNode(UNRELATED_GRAPH),
+        [
+            ox.Triple(
+                ox.NamedNode("http://example.org/theirs"),
+                ox.NamedNode("http://example.org/says"),
+                ox.Literal("not hcckg's"),
+            )
+        ],
     )
-    with urllib.request.urlopen(put, timeout=10):
-        pass
-    spec = "sparql:" + oxigraph_server
-    assert main(["build", "--quiet", "--store", spec]) == 0
-    return dataclasses.replace(load_settings(), store=spec)
+
+
+@pytest.fixture(scope="session")
+def engine_build(shared_engine, built_settings: Settings):
+    """A function giving settings whose store is an engine's shared instance holding the
+    real build (default base IRI), published once per engine. The Oxigraph server gets it
+    by ``hcckg build --store sparql:URL``; Virtuoso and Fuseki get the embedded build's
+    graphs by the same upload-and-swap path (``publish``), without running the reasoner
+    again. Before that, each engine already held someone else's graph, ``UNRELATED_GRAPH``."""
+    from hcckg.graph.store import open_store, publish
+
+    done: dict[str, Settings] = {}
+
+    def get(name: str) -> Settings:
+        if name in done:
+            return done[name]
+        server = shared_engine(name)
+        settings = server.settings(load_settings())
+        _put_unrelated_graph(settings)
+        if name == "oxigraph":
+            from hcckg.cli import main
+
+            assert main(["build", "--quiet", "--store", settings.store]) == 0
+        else:
+            embedded = open_store(built_settings)
+            publish(settings, {g: list(embedded.quads(g)) for g in embedded.graphs()}, keep_others=False)
+        done[name] = settings
+        return settings
+
+    return get
+
+
+@pytest.fixture(scope="session")
+def remote_built_settings(engine_build) -> Settings:
+    """The live Oxigraph server after a real ``hcckg build`` into it (see ``engine_build``)."""
+    return engine_build("oxigraph")

@@ -1,8 +1,10 @@
-"""The store interface, the same tests on both implementations: the embedded pyoxigraph
-store and a live Oxigraph server spoken to over SPARQL (``HCCKG_STORE=sparql:URL``).
+"""The store interface, the same tests on every implementation: the embedded pyoxigraph
+store, and the remote store (``HCCKG_STORE=sparql:URL``) on a live Oxigraph server,
+Virtuoso 7 and Apache Jena Fuseki 5 (TDB2), each a throw-away instance of its own
+(tests/engine_servers.py; ``make engines`` installs them).
 
-Each test has a base IRI of its own, so the tests share one Oxigraph server without seeing
-each other's graphs (hcckg only looks at the graphs under ``{base}graph/``)."""
+Each test has a base IRI of its own, so the tests share one instance per engine without
+seeing each other's graphs (hcckg only looks at the graphs under ``{base}graph/``)."""
 
 from __future__ import annotations
 
@@ -26,14 +28,13 @@ def ex(name: str) -> ox.NamedNode:
     return ox.NamedNode(EX + name)
 
 
-@pytest.fixture(params=["oxigraph", "sparql"])
+@pytest.fixture(params=["embedded", "oxigraph", "virtuoso", "fuseki"])
 def settings(request, tmp_path) -> Settings:
     base = f"https://example.org/hcckg-test-{uuid.uuid4().hex[:12]}/"
-    if request.param == "oxigraph":
-        spec = "oxigraph:" + str(tmp_path / "store")
-    else:
-        spec = "sparql:" + request.getfixturevalue("oxigraph_server")
-    return dataclasses.replace(load_settings(), store=spec, base_iri=base, sparql_retries=0)
+    plain = dataclasses.replace(load_settings(), base_iri=base, sparql_retries=0)
+    if request.param == "embedded":
+        return dataclasses.replace(plain, store="oxigraph:" + str(tmp_path / "store"))
+    return request.getfixturevalue("shared_engine")(request.param).settings(plain)
 
 
 def graph(settings: Settings, name: str) -> ox.NamedNode:

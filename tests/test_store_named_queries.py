@@ -1,42 +1,59 @@
-"""The named-query tests, run again on a live Oxigraph server through the remote store.
+"""The named-query tests, run again through the remote store on each live engine: the
+Oxigraph server, Virtuoso 7 and Apache Jena Fuseki 5 (TDB2).
 
 The tests are imported from their own modules unchanged; this module only overrides the
-store fixtures they ask for (pytest prefers a module's own fixture to conftest's or the
-imported module's), so a new named-query test runs on both stores without more code:
+store fixtures they ask for with fixtures parametrised by engine (pytest prefers a module's
+own fixture to conftest's or the imported module's), so a new named-query test runs on
+every engine without more code:
 
-- ``test_queries_real``'s ``built_store`` becomes the real build made into the server by
-  ``hcckg build --store sparql:URL`` (conftest's ``remote_built_settings``);
-- ``test_queries_fixture``'s ``store`` becomes the small review fixture published into a
-  server of its own (same graph names, so it cannot share the first one).
+- ``test_queries_real``'s ``built_store`` becomes the real build published into the
+  engine's shared instance (conftest's ``engine_build``);
+- ``test_queries_fixture``'s ``store`` becomes the small review fixture published into an
+  instance of its own (same graph names as the real build, so it cannot share one).
+
+From ``test_queries_fixture`` only the tests that take the ``store`` fixture are run here;
+of those, the two injection tests read ``store.inner`` (pyoxigraph's own store) and stay
+embedded-only. The answers themselves are compared engine by engine with the embedded
+store's in ``test_store_engines.py``.
 """
 
 from __future__ import annotations
 
-import dataclasses
 import inspect
 
 import pyoxigraph as ox
 import pytest
 import test_queries_fixture
-from test_queries_real import *  # noqa: F403  (the tests themselves)
+import test_queries_real
+from conftest import REMOTE_ENGINES
 
 from hcckg.graph.store import open_store, publish
 from hcckg.ground.settings import load_settings
 
-# The fixture module's tests that read the store through the store interface; the others
-# (catalogue parsing, CLI and HTTP on an embedded path) do not depend on the store's kind,
-# and those reaching into pyoxigraph (``store.inner``) cannot run on a remote store.
-for _name in dir(test_queries_fixture):
-    _test = getattr(test_queries_fixture, _name)
-    if not _name.startswith("test_") or "store" not in inspect.signature(_test).parameters:
-        continue
-    if ".inner" not in inspect.getsource(_test):
-        globals()[_name] = _test
+EMBEDDED_ONLY = {
+    "test_injection_through_a_resource_parameter_is_rejected",
+    "test_injection_through_search_text_is_harmless",
+}
 
 
-@pytest.fixture(scope="session")
-def built_store(remote_built_settings):
-    return open_store(remote_built_settings)
+def _takes(test, fixture: str) -> bool:
+    return fixture in inspect.signature(test).parameters
+
+
+for _module, _fixture in ((test_queries_real, "built_store"), (test_queries_fixture, "store")):
+    for _name, _test in vars(_module).items():
+        if (
+            _name.startswith("test_")
+            and callable(_test)
+            and _takes(_test, _fixture)
+            and _name not in EMBEDDED_ONLY
+        ):
+            globals()[_name] = _test
+
+
+@pytest.fixture(scope="session", params=REMOTE_ENGINES)
+def built_store(request, engine_build):
+    return open_store(engine_build(request.param))
 
 
 @pytest.fixture(scope="session")
@@ -46,12 +63,12 @@ def catalogue():
     return load_catalogue()
 
 
-@pytest.fixture(scope="session")
-def store(oxigraph_servers):
-    settings = dataclasses.replace(load_settings(), store="sparql:" + oxigraph_servers())
+@pytest.fixture(scope="session", params=REMOTE_ENGINES)
+def store(request, engine_servers):
+    settings = engine_servers(request.param).settings(load_settings())
     review = ox.NamedNode("https://w3id.org/hcckg/graph/review")
     triples = ox.parse(path=str(test_queries_fixture.FIXTURE), format=ox.RdfFormat.TURTLE)
-    publish(settings, {review: (q.triple for q in triples)})
+    publish(settings, {review: [q.triple for q in triples]})
     return open_store(settings)
 
 

@@ -20,7 +20,7 @@ from hcckg.cli import EXIT_ERROR, EXIT_UNAVAILABLE, main
 from hcckg.graph.remote import Endpoints, RemoteStore, bind, endpoints
 from hcckg.graph.store import open_store
 from hcckg.ground import iris
-from hcckg.ground.errors import QueryRejected, QueryTimeout, StoreError, StoreUnavailable
+from hcckg.ground.errors import QueryRejected, QueryTimeout, ResultTooLarge, StoreError, StoreUnavailable
 
 CTGOV = Path(__file__).parent / "data" / "ctgov" / "review"
 UNRELATED_GRAPH = "http://example.org/someone-elses-graph"  # put there by conftest's remote_built_settings
@@ -56,7 +56,7 @@ def test_build_replaces_hcckg_graphs_and_leaves_the_others(
         oxigraph_server,
         body=urllib.parse.urlencode({"query": "SELECT DISTINCT ?g WHERE { GRAPH ?g { } }"}).encode(),
         headers={"Content-Type": "application/x-www-form-urlencoded", "Accept": "text/tab-separated-values"},
-    )[2]
+    ).body
     assert b"/staging/" not in all_graphs and UNRELATED_GRAPH.encode() in all_graphs
 
 
@@ -117,17 +117,21 @@ class FakeServer:
 
     def __init__(self) -> None:
         self.status, self.delay, self.body = 500, 0.0, b"boom: the disk is on fire"
+        self.content_type, self.headers = "text/plain", {}
         self.seen: list[dict[str, str]] = []
+        self.bodies: list[bytes] = []
         fake = self
 
         class Handler(http.server.BaseHTTPRequestHandler):
             def _answer(self) -> None:
                 length = int(self.headers.get("Content-Length") or 0)
-                self.rfile.read(length)
+                fake.bodies.append(self.rfile.read(length))
                 fake.seen.append(dict(self.headers))
                 time.sleep(fake.delay)
                 self.send_response(fake.status)
-                self.send_header("Content-Type", "text/plain")
+                self.send_header("Content-Type", fake.content_type)
+                for key, value in fake.headers.items():
+                    self.send_header(key, value)
                 self.send_header("Content-Length", str(len(fake.body)))
                 self.end_headers()
                 self.wfile.write(fake.body)
@@ -227,3 +231,57 @@ def test_server_answers_from_the_remote_store_with_its_rules(remote_built_settin
     update = "DROP GRAPH <" + iris.graph("review").value + ">"
     assert client.post("/sparql", data={"query": update}).status_code in (400, 403)
     assert open_store(remote_built_settings).count(iris.graph("review")) > 0
+
+
+# -- answers that would lie --------------------------------------------------------------------
+
+TABLE = b'{"head": {"vars": ["s"]}, "results": {"bindings": [{"s": {"type": "uri", "value": "http://e/s"}}]}}'
+DATASET = {"default_graph": [ox.NamedNode("http://e/g")], "named_graphs": [ox.NamedNode("http://e/g")]}
+
+
+def test_accept_is_chosen_by_the_query_form_and_a_wrong_form_is_an_error(fake):
+    fake.status, fake.content_type, fake.body = 200, "application/sparql-results+json", TABLE
+    store = RemoteStore(endpoints(fake.url), base_iri="http://e/", retries=0, engine_name="generic")
+    assert [r["s"] for r in store.query("SELECT ?s WHERE { ?s ?p ?o }", **DATASET)] == [
+        ox.NamedNode("http://e/s")
+    ]
+    with pytest.raises(StoreError, match="where the query asks for triples"):
+        store.query("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }", **DATASET)
+    with pytest.raises(StoreError, match="answered an ASK query with a result table"):
+        store.query("ASK { ?s ?p ?o }", **DATASET)
+    accepts = [seen["Accept"] for seen in fake.seen]
+    assert accepts[0].startswith("application/sparql-results+json")
+    assert accepts[1].startswith("application/n-triples") and "sparql-results" not in accepts[1]
+    fake.content_type, fake.body = "application/n-triples", b"<http://e/s> <http://e/p> <http://e/o> .\n"
+    with pytest.raises(StoreError, match="where the query asks for a result table"):
+        store.query("SELECT ?s WHERE { ?s ?p ?o }", **DATASET)
+    fake.content_type, fake.body = (
+        "application/sparql-results+json",
+        b'{"head": {"vars": ["s"]}, "results": {"bind',
+    )
+    with pytest.raises(StoreError, match="does not parse"):
+        store.query("SELECT ?s WHERE { ?s ?p ?o }", **DATASET)
+
+
+def test_answers_marked_as_cut_or_partial_are_errors(fake):
+    fake.status, fake.content_type, fake.body = 200, "application/sparql-results+json", TABLE
+    store = RemoteStore(endpoints(fake.url), base_iri="http://e/", retries=0, engine_name="virtuoso")
+    fake.headers = {"X-SPARQL-MaxRows": "1"}
+    with pytest.raises(ResultTooLarge, match="cut its answer at 1 rows"):
+        store.query("SELECT ?s WHERE { ?s ?p ?o }", **DATASET)
+    fake.headers = {"X-SQL-State": "S1TAT", "X-SQL-Message": "RC...: Returning incomplete results"}
+    with pytest.raises(QueryTimeout, match="partial"):
+        store.query("SELECT ?s WHERE { ?s ?p ?o }", **DATASET)
+    # The time limit went with each query, in Virtuoso's terms: milliseconds, a third of
+    # three quarters of HCCKG_QUERY_TIMEOUT (30 s here, the default).
+    assert all(urllib.parse.parse_qs(body.decode())["timeout"] == ["7500"] for body in fake.bodies)
+
+
+def test_an_engines_timeout_answer_is_a_timeout_and_never_retried(fake):
+    fake.status, fake.body = 503, b"Query timed out"
+    store = RemoteStore(
+        endpoints(fake.url), base_iri="http://e/", retries=3, backoff=0.0, engine_name="fuseki"
+    )
+    with pytest.raises(QueryTimeout, match="stopped the query at its time limit"):
+        store.query("SELECT ?s WHERE { ?s ?p ?o }", **DATASET)
+    assert len(fake.seen) == 1  # a POSTed query is not sent again

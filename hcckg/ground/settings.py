@@ -45,6 +45,10 @@ class Settings:
     sparql_user: str | None = _setting(None, "remote store: user")
     sparql_password: str | None = _setting(None, "remote store: password")
     sparql_token: str | None = _setting(None, "remote store: bearer token")
+    sparql_auth: str = _setting("basic", "remote store: how user and password are sent, basic or digest")
+    sparql_engine: str = _setting(
+        "auto", "remote store: the engine (auto, oxigraph, virtuoso, fuseki or generic), for its dialect"
+    )
     sparql_update_url: str | None = _setting(
         None, "remote store: SPARQL Update URL (derived from the query URL)"
     )
