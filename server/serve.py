@@ -23,8 +23,9 @@ from typing import Any
 from gunicorn.app.base import BaseApplication
 from gunicorn.workers.gthread import ThreadWorker
 
-from hcckg.graph.store import MemoryCopy
+from hcckg.graph.store import MemoryCopy, is_remote
 from hcckg.ground.settings import Settings
+from hcckg.server import egress
 
 # A connection is closed after this many requests (like nginx's keepalive_requests), so
 # that busy keep-alive clients spread over the workers again, a respawned one included.
@@ -146,7 +147,18 @@ class _Application(BaseApplication):
         return self.application
 
 
-def options(settings: Settings) -> dict[str, Any]:
+def _confining(settings: Settings, relay: egress.Relay | None) -> Any:
+    """gunicorn's ``post_fork`` hook: the new worker leaves the network before it serves."""
+
+    def post_fork(server: Any, worker: Any) -> None:
+        how = egress.confine(settings, relay)
+        if how:
+            server.log.info("worker %s: outbound connections refused by the kernel (%s)", worker.pid, how)
+
+    return post_fork
+
+
+def options(settings: Settings, relay: egress.Relay | None = None) -> dict[str, Any]:
     """gunicorn's settings for ``settings`` (also used by the benchmark)."""
     writable = bool(settings.update_token)
     return {
@@ -155,6 +167,7 @@ def options(settings: Settings) -> dict[str, Any]:
         "threads": max(1, settings.threads),
         "worker_class": RetiringWorker,
         "post_worker_init": _remember_worker,
+        "post_fork": _confining(settings, relay),
         "preload_app": not writable,
         # A retiring worker may still be finishing queries that run up to the time limit.
         "graceful_timeout": int(settings.query_timeout) + 5,
@@ -169,6 +182,10 @@ def run(settings: Settings, copy: MemoryCopy | None = None) -> int:
     """Serve ``settings``' store; ``copy`` is its in-memory copy when one was started."""
     from hcckg.server import create_app, site
 
+    how = egress.check(settings)  # fails loudly, before anything listens, if it cannot hold
+    relay = None
+    if how and is_remote(settings.store):
+        relay = egress.Relay(_engine_addresses(settings), timeout=settings.sparql_timeout)
     # The app is built while the copy is still being made (Flask's first app costs ~40 ms).
     app = create_app({"SETTINGS": settings, "ON_RUNAWAY": retire_worker})
     with app.app_context():
@@ -176,11 +193,24 @@ def run(settings: Settings, copy: MemoryCopy | None = None) -> int:
             site().use(copy.result())
         elif not settings.update_token:
             site().warm()
-    gunicorn(app, settings)
+    try:
+        gunicorn(app, settings, relay)
+    finally:
+        if relay is not None:
+            relay.stop()
     return 0
 
 
-def gunicorn(app: Any, settings: Settings) -> None:
+def _engine_addresses(settings: Settings) -> list[tuple[str, int]]:
+    from hcckg.graph.remote import endpoints
+
+    urls = endpoints(
+        settings.store.removeprefix("sparql:"), settings.sparql_update_url, settings.sparql_gsp_url
+    )
+    return egress.engine_addresses([urls.query, urls.update, urls.gsp])
+
+
+def gunicorn(app: Any, settings: Settings, relay: egress.Relay | None = None) -> None:
     """Serve the WSGI ``app`` under gunicorn with hcckg's settings (the benchmark's Python
     floor runs a bare Flask app through this too)."""
-    _Application(app, options(settings)).run()
+    _Application(app, options(settings, relay)).run()

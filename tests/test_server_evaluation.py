@@ -13,7 +13,8 @@ import pytest
 from hcckg.graph.store import memory_store
 from hcckg.ground.errors import QueryTimeout
 from hcckg.server import create_app
-from hcckg.server.evaluation import SLOW_NICE, SLOW_QUERY, Evaluator
+from hcckg.server.evaluation import Evaluator
+from hcckg.server.limits import SLOW_NICE, SLOW_QUERY
 
 
 def test_evaluation_threads_are_reused_between_queries():
