@@ -13,19 +13,21 @@ land in one place), without preloading (RocksDB does not survive a fork).
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import selectors
 import signal
 import threading
 import time
+from functools import partial
 from typing import Any
 
 from gunicorn.app.base import BaseApplication
-from gunicorn.workers.gthread import ThreadWorker
+from gunicorn.workers.gthread import TConn, ThreadWorker
 
 from hcckg.graph.store import MemoryCopy, is_remote
 from hcckg.ground.settings import Settings
-from hcckg.server import egress
+from hcckg.server import egress, intake
 
 # A connection is closed after this many requests (like nginx's keepalive_requests), so
 # that busy keep-alive clients spread over the workers again, a respawned one included.
@@ -57,6 +59,10 @@ class RetiringWorker(ThreadWorker):
     _retired_at = 0.0
     _wake = -1
 
+    def init_process(self) -> None:
+        self._pending: dict[TConn, float] = {}  # connections whose request is still arriving
+        super().init_process()
+
     def run(self) -> None:
         wake, self._wake = os.pipe()
         for fd in (wake, self._wake):
@@ -73,15 +79,94 @@ class RetiringWorker(ThreadWorker):
 
     def handle_request(self, req: Any, conn: Any) -> bool:
         conn.hcckg_served = getattr(conn, "hcckg_served", 0) + 1
-        if self.retiring or conn.hcckg_served >= KEEPALIVE_REQUESTS:
+        if self.retiring or conn.hcckg_served >= KEEPALIVE_REQUESTS or conn.hcckg_unread:
             req.must_close = True  # the answer says "Connection: close"
         return super().handle_request(req, conn)
 
+    # -- intake: a request goes to a thread only once it has arrived (server/intake.py) --
     def accept(self, server: Any, listener: Any) -> None:
         if self.retiring:
             self._stop_listening()
             return
-        super().accept(server, listener)
+        try:
+            sock, client = listener.accept()
+        except OSError as err:
+            if err.errno not in (errno.EAGAIN, errno.ECONNABORTED, errno.EWOULDBLOCK):
+                raise
+            return
+        conn = TConn(self.cfg, sock, client, server)
+        conn.hcckg_buffer, conn.hcckg_unread = b"", False
+        self.nr_conns += 1
+        with self._lock:
+            self._pending[conn] = time.monotonic() + intake.READ_TIMEOUT
+            self.poller.register(
+                conn.sock, selectors.EVENT_READ, partial(self.on_client_socket_readable, conn)
+            )
+
+    def on_client_socket_readable(self, conn: Any, client: Any) -> None:
+        try:
+            data = client.recv(intake.RECV_BYTES)
+        except (BlockingIOError, InterruptedError):
+            return
+        except OSError:
+            data = b""
+        with self._lock:
+            if not self._detach(conn, keep_registered=bool(data)):
+                return  # closed meanwhile (a keep-alive timeout)
+            if not data:  # the client left
+                self.nr_conns -= 1
+                conn.close()
+                return
+            conn.hcckg_buffer += data
+            got = intake.state(conn.hcckg_buffer)
+            if got == intake.PARTIAL:
+                self._pending.setdefault(conn, time.monotonic() + intake.READ_TIMEOUT)
+                return
+            with contextlib.suppress(KeyError, ValueError):
+                self.poller.unregister(client)
+        conn.hcckg_unread = got != intake.COMPLETE  # answered from what came, then closed
+        self.enqueue_req(conn)
+
+    def _detach(self, conn: Any, *, keep_registered: bool) -> bool:
+        """Take ``conn`` out of the keep-alive list (its request is arriving); False if it
+        is no longer known. The caller holds the lock."""
+        if conn.initialized and conn not in self._pending:
+            try:
+                self._keep.remove(conn)
+            except ValueError:
+                return False
+        if not keep_registered:
+            self._pending.pop(conn, None)
+            with contextlib.suppress(KeyError, ValueError, OSError):
+                self.poller.unregister(conn.sock)
+        return True
+
+    def enqueue_req(self, conn: Any) -> None:
+        conn.init()
+        buffered, conn.hcckg_buffer = conn.hcckg_buffer, b""
+        with self._lock:
+            self._pending.pop(conn, None)
+        if buffered:
+            conn.parser.unreader.unread(buffered)
+        # The request is here; a malformed one may still make the parser wait: not for long.
+        conn.sock.settimeout(intake.READ_TIMEOUT)
+        fs = self.tpool.submit(self.handle, conn)
+        self._wrap_future(fs, conn)
+
+    def murder_keepalived(self) -> None:
+        super().murder_keepalived()
+        now = time.monotonic()
+        with self._lock:
+            late = [conn for conn, deadline in self._pending.items() if deadline < now]
+            for conn in late:
+                del self._pending[conn]
+                with contextlib.suppress(KeyError, ValueError, OSError):
+                    self.poller.unregister(conn.sock)
+        for conn in late:
+            self.nr_conns -= 1
+            with contextlib.suppress(OSError):
+                conn.sock.send(intake.timeout_answer())
+            conn.close()
 
     def notify(self) -> None:
         super().notify()
