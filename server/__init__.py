@@ -97,9 +97,10 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     )
     app.config.update(test_config)
 
-    from hcckg.server import api, errors, pages, sparql
+    from hcckg.server import api, errors, links, pages, sparql
 
     errors.register(app)
+    links.register(app)
     app.register_blueprint(sparql.bp)
     app.register_blueprint(pages.bp)
     app.register_blueprint(api.bp)

@@ -54,11 +54,26 @@
     return response;
   }
 
+  // The one rule for links (server/links.py has it for the pages): hcckg's own IRIs link
+  // to this server, http: and https: IRIs to themselves, anything else (javascript:, data:,
+  // ...) is shown as text.
+  function safeHref(iri) {
+    if (iri.startsWith(page.base)) return "/" + iri.slice(page.base.length);
+    let url;
+    try {
+      url = new URL(iri);
+    } catch (err) {
+      return null;
+    }
+    return url.protocol === "http:" || url.protocol === "https:" ? iri : null;
+  }
+
   function link(iri) {
-    const a = document.createElement("a");
-    a.href = iri.startsWith(page.base) ? "/" + iri.slice(page.base.length) : iri;
-    a.textContent = iri;
-    return a;
+    const target = safeHref(iri);
+    const node = document.createElement(target === null ? "span" : "a");
+    if (target !== null) node.href = target;
+    node.textContent = iri;
+    return node;
   }
 
   function cellOf(binding) {
