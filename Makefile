@@ -7,7 +7,7 @@ STAMP  := $(VENV)/.installed
 APT    := $(shell command -v apt-get 2>/dev/null)
 SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: venv assets build serve test lint format bench browser-deps bench-deps clean
+.PHONY: venv assets build serve test lint format bench fuzz browser-deps bench-deps clean
 
 venv: $(STAMP)
 $(STAMP): pyproject.toml
@@ -53,6 +53,12 @@ test: venv assets browser-deps lint
 
 bench: venv bench-deps
 	$(BIN)/hcckg bench
+
+# 10,000 generated hostile requests against a live `hcckg serve` of the real build (not part
+# of `make test`, which runs a bounded sample: tests/test_server_fuzz.py). Fails on any 5xx
+# but the documented 503s, any dead worker and any hang.
+fuzz: venv build
+	$(BIN)/python -m hcckg.bench.fuzz --requests 10000
 
 clean:
 	rm -rf $(VENV) var build *.egg-info

@@ -25,17 +25,24 @@ READ_TIMEOUT = 10.0  # seconds for the whole request (headers and body) to arriv
 MAX_HEADER_BYTES = 64 * 1024
 MAX_BODY_BYTES = 4 * 2**20  # also Flask's MAX_CONTENT_LENGTH: a larger body gets a 413
 RECV_BYTES = 256 * 1024
+DRAIN_SECONDS = 2.0  # how long a refused request's remaining bytes are read and dropped
 
 COMPLETE, PARTIAL, MALFORMED, TOO_LARGE = "complete", "partial", "malformed", "too large"
+NOT_HTTP = "not HTTP"  # answered 400 by the intake itself: no parser would make sense of it
 _HEX = re.compile(rb"[0-9A-Fa-f]{1,16}")
+# How a request line starts: a method (an RFC 9110 token), then a space.
+_METHOD = re.compile(rb"[!#$%&'*+\-.^_`|~0-9A-Za-z]{1,32}(?: |$)")
 
 
 def state(data: bytes) -> str:
     """Whether ``data`` (the bytes received so far on a connection) holds a whole request."""
+    if data and not _METHOD.match(data[:33]):
+        return NOT_HTTP  # a TLS hello, binary noise: it will never become a request
     end = data.find(b"\r\n\r\n")
     if end < 0:
-        if b"\n\n" in data:  # bare line ends: gunicorn refuses the request
-            return MALFORMED
+        first = data.find(b"\n")
+        if first >= 0 and data[first - 1 : first] != b"\r":
+            return NOT_HTTP  # bare line ends: HTTP/1.1 asks for CRLF, and the parser waits for one
         return PARTIAL if len(data) <= MAX_HEADER_BYTES else TOO_LARGE
     if end > MAX_HEADER_BYTES:
         return TOO_LARGE
@@ -85,9 +92,36 @@ def _chunked(data: bytes, pos: int) -> str:
             return MALFORMED
 
 
-def timeout_answer() -> bytes:
-    body = f"Request Timeout: the request did not arrive within {READ_TIMEOUT:g} s\n".encode()
+def _answer(status: str, message: str) -> bytes:
+    body = f"{status.split(' ', 1)[1]}: {message}\n".encode()
     return (
-        b"HTTP/1.1 408 Request Timeout\r\nContent-Type: text/plain; charset=utf-8\r\n"
-        b"Connection: close\r\nContent-Length: " + str(len(body)).encode() + b"\r\n\r\n" + body
+        f"HTTP/1.1 {status}\r\nContent-Type: text/plain; charset=utf-8\r\n".encode()
+        + b"Connection: close\r\nContent-Length: "
+        + str(len(body)).encode()
+        + b"\r\n\r\n"
+        + body
+    )
+
+
+def timeout_answer() -> bytes:
+    return _answer("408 Request Timeout", f"the request did not arrive within {READ_TIMEOUT:g} s")
+
+
+def refusal(got: str, data: bytes) -> bytes | None:
+    """The intake's own answer to a request in state ``got``, or None to hand it on."""
+    if got == NOT_HTTP:
+        return not_http_answer()
+    if got == TOO_LARGE:
+        if data.find(b"\r\n\r\n") < 0 or data.find(b"\r\n\r\n") > MAX_HEADER_BYTES:
+            return _answer(
+                "431 Request Header Fields Too Large",
+                f"the request line and headers exceed {MAX_HEADER_BYTES // 1024} KiB; send a long query by POST",
+            )
+        return _answer("413 Content Too Large", f"the request body exceeds {MAX_BODY_BYTES // 2**20} MiB")
+    return None
+
+
+def not_http_answer() -> bytes:
+    return _answer(
+        "400 Bad Request", "this is not an HTTP/1.1 request (a method, a target, a version, CRLF line ends)"
     )

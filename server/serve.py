@@ -17,6 +17,7 @@ import errno
 import os
 import selectors
 import signal
+import socket
 import threading
 import time
 from functools import partial
@@ -61,6 +62,7 @@ class RetiringWorker(ThreadWorker):
 
     def init_process(self) -> None:
         self._pending: dict[TConn, float] = {}  # connections whose request is still arriving
+        self._draining: dict[TConn, float] = {}  # refused by the intake, being read to the end
         super().init_process()
 
     def run(self) -> None:
@@ -124,8 +126,41 @@ class RetiringWorker(ThreadWorker):
                 return
             with contextlib.suppress(KeyError, ValueError):
                 self.poller.unregister(client)
+            refusal = intake.refusal(got, conn.hcckg_buffer)
+            if refusal is not None:
+                self._pending.pop(conn, None)
+                self._refuse(conn, refusal)
+                return
         conn.hcckg_unread = got != intake.COMPLETE  # answered from what came, then closed
         self.enqueue_req(conn)
+
+    def _refuse(self, conn: Any, answer: bytes) -> None:
+        """Answer ``conn`` without a thread, then read and drop what it still sends for up to
+        ``intake.DRAIN_SECONDS`` before closing: closing with unread bytes would reset the
+        connection and could destroy the answer in flight. The caller holds the lock."""
+        with contextlib.suppress(OSError):
+            conn.sock.send(answer)
+            conn.sock.shutdown(socket.SHUT_WR)
+        self._draining[conn] = time.monotonic() + intake.DRAIN_SECONDS
+        self.poller.register(conn.sock, selectors.EVENT_READ, partial(self._drain, conn))
+
+    def _drain(self, conn: Any, client: Any) -> None:
+        try:
+            data = client.recv(intake.RECV_BYTES)
+        except (BlockingIOError, InterruptedError):
+            return
+        except OSError:
+            data = b""
+        if not data:
+            with self._lock:
+                self._drop_draining(conn)
+
+    def _drop_draining(self, conn: Any) -> None:
+        if self._draining.pop(conn, None) is not None:
+            with contextlib.suppress(KeyError, ValueError, OSError):
+                self.poller.unregister(conn.sock)
+            self.nr_conns -= 1
+            conn.close()
 
     def _detach(self, conn: Any, *, keep_registered: bool) -> bool:
         """Take ``conn`` out of the keep-alive list (its request is arriving); False if it
@@ -162,11 +197,10 @@ class RetiringWorker(ThreadWorker):
                 del self._pending[conn]
                 with contextlib.suppress(KeyError, ValueError, OSError):
                     self.poller.unregister(conn.sock)
-        for conn in late:
-            self.nr_conns -= 1
-            with contextlib.suppress(OSError):
-                conn.sock.send(intake.timeout_answer())
-            conn.close()
+            for conn in late:
+                self._refuse(conn, intake.timeout_answer())
+            for conn in [c for c, deadline in self._draining.items() if deadline < now]:
+                self._drop_draining(conn)
 
     def notify(self) -> None:
         super().notify()

@@ -46,13 +46,14 @@ def test_a_request_is_complete_exactly_when_all_of_it_has_arrived(request, data)
     assert intake.state(message[:cut]) == intake.PARTIAL
 
 
-def test_broken_framing_is_handed_over_at_once_not_waited_for():
+def test_broken_framing_is_seen_at_once_not_waited_for():
     head = b"POST /sparql HTTP/1.1\r\nHost: h\r\n"
     assert intake.state(head + b"Transfer-Encoding: chunked\r\n\r\nzz\r\nabc") == intake.MALFORMED
     assert intake.state(head + b"Content-Length: -1\r\n\r\n") == intake.MALFORMED
     assert intake.state(head + b"Content-Length: 1\r\nContent-Length: 2\r\n\r\nab") == intake.MALFORMED
     assert intake.state(head + b"Content-Length: 99999999999\r\n\r\n") == intake.TOO_LARGE
-    assert intake.state(b"GET / HTTP/1.1\n\n") == intake.MALFORMED
+    assert intake.state(b"GET / HTTP/1.1\n\n") == intake.NOT_HTTP  # answered 400 by the intake
+    assert intake.state(b"\x16\x03\x01\x02\x00") == intake.NOT_HTTP  # a TLS hello
 
 
 # -- the live server -----------------------------------------------------------------------
