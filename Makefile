@@ -7,7 +7,7 @@ STAMP  := $(VENV)/.installed
 APT    := $(shell command -v apt-get 2>/dev/null)
 SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: venv assets build serve test lint format bench fuzz browser-deps bench-deps clean
+.PHONY: venv assets build serve test lint format bench fuzz browser-deps bench-deps deploy-deps clean
 
 venv: $(STAMP)
 $(STAMP): pyproject.toml
@@ -42,13 +42,19 @@ browser-deps:
 	elif [ -n "$(APT)" ]; then $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq chromium chromium-driver >/dev/null; \
 	else echo "warning: no apt-get; browser tests will be skipped"; fi
 
+# systemd-analyze, which checks the shipped unit (server/deploy/hcckg.service) in the tests.
+deploy-deps:
+	@if command -v systemd-analyze >/dev/null 2>&1; then :; \
+	elif [ -n "$(APT)" ]; then $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq systemd >/dev/null; \
+	else echo "error: install systemd-analyze (systemd)"; exit 1; fi
+
 # wrk, the load generator of the benchmark.
 bench-deps:
 	@if command -v wrk >/dev/null 2>&1; then :; \
 	elif [ -n "$(APT)" ]; then $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq wrk >/dev/null; \
 	else echo "error: install wrk"; exit 1; fi
 
-test: venv assets browser-deps lint
+test: venv assets browser-deps deploy-deps lint
 	$(BIN)/python -m pytest -q
 
 bench: venv bench-deps
