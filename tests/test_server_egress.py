@@ -233,3 +233,31 @@ def test_the_load_ssrf_with_the_update_token_sends_nothing(update_server, victim
     assert victim.settled(1) == 0 and victim.received == 0
     worker = json.loads(_get(update_server + "/health")[1])["process"]
     assert _net_namespace(worker) != _net_namespace(os.getpid())
+
+
+def test_a_live_server_on_a_remote_store_reaches_its_engine_only_through_the_relay(
+    oxigraph_servers, tmp_path
+):
+    """hcckg serve on an Oxigraph server: confined workers answer queries (through the
+    master's relay), from outside the host's network."""
+    engine = oxigraph_servers()
+    graph = "https://w3id.org/hcckg/graph/review"
+    put = urllib.request.Request(
+        engine.removesuffix("/query") + "/store?graph=" + urllib.parse.quote(graph, safe=""),
+        data=b'<https://w3id.org/hcckg/resource/drug/x> <http://www.w3.org/2000/01/rdf-schema#label> "x" .\n',
+        method="PUT",
+        headers={"Content-Type": "application/n-triples"},
+    )
+    with urllib.request.urlopen(put, timeout=10):
+        pass
+    served = start_serve("sparql:" + engine, tmp_path)
+    try:
+        query = "SELECT ?l WHERE { <https://w3id.org/hcckg/resource/drug/x> ?p ?l }"
+        for _ in range(6):  # new connections each time, spread over both workers
+            status, body = _get(served.url + "/sparql?" + urllib.parse.urlencode({"query": query}))
+            assert status == 200 and '"x"' in body, body
+        worker = json.loads(_get(served.url + "/health")[1])["process"]
+        assert _net_namespace(worker) != _net_namespace(os.getpid())
+        assert "through the master's relay" in served.log.read_text()
+    finally:
+        served.stop()
