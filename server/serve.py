@@ -23,6 +23,7 @@ import time
 from functools import partial
 from typing import Any
 
+from gunicorn import util as gunicorn_util
 from gunicorn.app.base import BaseApplication
 from gunicorn.workers.gthread import TConn, ThreadWorker
 
@@ -235,6 +236,21 @@ class RetiringWorker(ThreadWorker):
                 with contextlib.suppress(KeyError, ValueError):
                     self.poller.unregister(sock)
 
+
+def _write_plain_error(sock: Any, status_int: int, reason: str, mesg: str) -> None:
+    """gunicorn's answer to a request its parser refuses (bad header, chunk size, version),
+    in plain text like every other hcckg error, instead of gunicorn's small HTML page."""
+    body = f"{reason}: {mesg}\n".encode("latin-1", "replace")
+    head = (
+        f"HTTP/1.1 {status_int} {reason}\r\nConnection: close\r\nContent-Type: text/plain; charset=utf-8\r\n"
+    )
+    gunicorn_util.write_nonblock(
+        sock, head.encode("latin-1", "replace") + b"Content-Length: %d\r\n\r\n" % len(body) + body
+    )
+
+
+# Worker.handle_error calls util.write_error by name: this is the one place it is replaced.
+gunicorn_util.write_error = _write_plain_error
 
 _worker: RetiringWorker | None = None
 

@@ -68,6 +68,20 @@ def test_framing_the_parser_cannot_use_gets_a_plain_4xx(fuzzed_server, request_b
     assert answer.startswith(b"HTTP/1.1 " + status), answer[:200]
 
 
+@pytest.mark.parametrize(
+    "request_bytes",
+    [
+        b"GET /health HTTP/1.1\r\nHost: x\r\nX-Bad\x00: 1\r\n\r\n",
+        b"GET /health HTTP/9.9\r\nHost: x\r\n\r\n",
+        b"POST /sparql HTTP/1.1\r\nHost: x\r\nContent-Length: 6\r\nContent-Length: 7\r\n\r\nASK {}",
+    ],
+)
+def test_what_gunicorns_parser_refuses_is_answered_in_plain_text(fuzzed_server, request_bytes):
+    head, _, body = _raw(fuzzed_server.url, request_bytes).partition(b"\r\n\r\n")
+    assert head.startswith(b"HTTP/1.1 400 ") and b"Content-Type: text/plain" in head, head
+    assert b"<html>" not in body and body.strip()
+
+
 def test_a_client_still_sending_a_refused_request_reads_the_refusal(fuzzed_server):
     """The refusal is sent while 2 MB of URL are still arriving: the server reads and drops
     the rest instead of closing at once, which would reset the connection under the answer."""
