@@ -12,6 +12,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -259,5 +260,25 @@ def test_a_live_server_on_a_remote_store_reaches_its_engine_only_through_the_rel
         worker = json.loads(_get(served.url + "/health")[1])["process"]
         assert _net_namespace(worker) != _net_namespace(os.getpid())
         assert "through the master's relay" in served.log.read_text()
+    finally:
+        served.stop()
+
+
+def test_serve_refuses_to_start_when_the_rule_cannot_hold_unless_turned_off(sample_store_settings, tmp_path):
+    """Root without capabilities can neither make a network namespace nor map uid 0 into a
+    user namespace: `hcckg serve` must say so and stop, not serve unconfined."""
+    setpriv = shutil.which("setpriv")
+    if setpriv is None:
+        pytest.fail("setpriv (util-linux) is needed for this test")
+    env = dict(os.environ, HCCKG_STORE=sample_store_settings.store)
+    cmd = [setpriv, "--inh-caps=-all", "--bounding-set=-all", sys.executable, "-m", "hcckg.cli", "serve"]
+    refused = subprocess.run([*cmd, "--port", "1"], env=env, capture_output=True, text=True, timeout=120)
+    assert refused.returncode != 0
+    assert "cannot confine" in refused.stderr and "HCCKG_EGRESS=off" in refused.stderr, refused.stderr[-500:]
+    # Turned off explicitly, the same server starts (and says nothing about confinement).
+    served = start_serve(sample_store_settings.store, tmp_path, HCCKG_EGRESS="off")
+    try:
+        worker = json.loads(_get(served.url + "/health")[1])["process"]
+        assert _net_namespace(worker) == _net_namespace(os.getpid())
     finally:
         served.stop()
