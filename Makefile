@@ -8,7 +8,7 @@ STAMP  := $(VENV)/.installed
 APT    := $(shell command -v apt-get 2>/dev/null)
 SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: venv assets build serve test lint format bench java-deps browser-deps bench-deps engines virtuoso fuseki engines-cost clean
+.PHONY: venv assets build serve test lint format bench fuzz java-deps browser-deps bench-deps deploy-deps engines virtuoso fuseki engines-cost clean
 
 venv: $(STAMP)
 $(STAMP): pyproject.toml
@@ -50,6 +50,12 @@ browser-deps:
 	elif [ -n "$(APT)" ]; then $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq chromium chromium-driver >/dev/null; \
 	else echo "error: no apt-get: install chromium and chromedriver, which the browser tests need"; exit 1; fi
 
+# systemd-analyze, which checks the shipped unit (server/deploy/hcckg.service) in the tests.
+deploy-deps:
+	@if command -v systemd-analyze >/dev/null 2>&1; then :; \
+	elif [ -n "$(APT)" ]; then $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq systemd >/dev/null; \
+	else echo "error: install systemd-analyze (systemd)"; exit 1; fi
+
 # wrk, the load generator of the benchmark.
 bench-deps:
 	@if command -v wrk >/dev/null 2>&1; then :; \
@@ -81,11 +87,17 @@ $(FUSEKI_DIR)/.installed: tests/engines/pom.xml
 engines-cost: venv engines
 	$(BIN)/python tests/engines/cost.py
 
-test: venv java-deps assets browser-deps engines lint
+test: venv java-deps assets browser-deps deploy-deps engines lint
 	$(BIN)/python -m pytest -q
 
 bench: venv bench-deps
 	$(BIN)/hcckg bench
+
+# 10,000 generated hostile requests against a live `hcckg serve` of the real build (not part
+# of `make test`, which runs a bounded sample: tests/test_server_fuzz.py). Fails on any 5xx
+# but the documented 503s, any dead worker and any hang.
+fuzz: venv build
+	$(BIN)/python -m hcckg.bench.fuzz --requests 10000
 
 clean:
 	rm -rf $(VENV) var build *.egg-info

@@ -2,8 +2,8 @@
 
 Layout on disk: ``HCCKG_STORE`` (default ``var/store``) is a symbolic link to one finished
 build in ``<store>.builds/<id>``. ``build()`` writes a complete new build next to the old
-one and only then swaps the link (``os.replace`` is atomic), so a failed build leaves the
-previous store serving, untouched.
+one, checks it opens, and only then swaps the link (``os.replace`` is atomic), so a failed
+or killed build leaves the previous store serving, untouched (``graph/builds.py``).
 
 Queries see the union of all named graphs as their default graph unless the caller names
 graphs explicitly (SPARQL protocol ``default-graph-uri`` / ``named-graph-uri``).
@@ -18,9 +18,7 @@ from __future__ import annotations
 import contextlib
 import os
 import re
-import shutil
 import threading
-import time
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any, Protocol
@@ -248,46 +246,12 @@ def copy_into_memory(path: Path) -> EmbeddedStore:
     return MemoryCopy(path).result()
 
 
-def builds_dir(path: Path) -> Path:
-    return path.with_name(path.name + ".builds")
-
-
 def build(path: Path, writer: Callable[[EmbeddedStore], None], *, keep: int = 2) -> Path:
-    """Write a complete new store with ``writer`` and swap it in atomically.
+    """Write a complete new store with ``writer`` and swap it in atomically (crash-safe:
+    ``graph/builds.py``); the new build's folder."""
+    from hcckg.graph.builds import build as crash_safe_build
 
-    If ``writer`` raises, the half-written build is removed and the link still points at
-    the previous build. Older builds beyond ``keep`` are deleted after the swap.
-    """
-    root = builds_dir(path)
-    root.mkdir(parents=True, exist_ok=True)
-    target = root / f"{time.strftime('%Y%m%dT%H%M%S')}-{os.getpid()}-{time.monotonic_ns() % 10**6}"
-    try:
-        store = EmbeddedStore(ox.Store(str(target)), target)
-        writer(store)
-        # No optimize(): one bulk load already writes compacted files. At 1M triples it
-        # cost 1.8 s of 12 s, doubled the store on disk and changed no query time (measured).
-        store.flush()
-        del store
-    except BaseException:
-        shutil.rmtree(target, ignore_errors=True)
-        raise
-    if path.exists() and not path.is_symlink():
-        # A store from before links were used: move it aside so the link can take its name.
-        path.rename(root / f"legacy-{int(time.time())}")
-    tmp_link = path.with_name(path.name + ".swap")
-    with contextlib.suppress(FileNotFoundError):
-        tmp_link.unlink()
-    tmp_link.symlink_to(target.relative_to(path.parent) if target.is_relative_to(path.parent) else target)
-    os.replace(tmp_link, path)
-    _prune(root, current=target, keep=keep)
-    return target
-
-
-def _prune(root: Path, *, current: Path, keep: int) -> None:
-    builds = sorted((p for p in root.iterdir() if p.is_dir()), key=lambda p: p.stat().st_mtime)
-    old = [p for p in builds if p != current]
-    for stale in old[: max(0, len(old) - (keep - 1))]:
-        shutil.rmtree(stale, ignore_errors=True)
+    return crash_safe_build(path, writer, keep=keep)
 
 
 class Store(Protocol):

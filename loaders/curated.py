@@ -87,7 +87,9 @@ _Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _sequen
 def read_yaml(path: Path, problems: list[Problem]) -> list:
     """The list of items of one curated file; a syntax error becomes a Problem."""
     try:
-        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_Loader)  # noqa: S506 (safe loader)
+        raw = path.read_bytes()
+        text = raw.decode("utf-8")
+        data = yaml.load(text, Loader=_Loader)  # noqa: S506 (safe loader)
     except yaml.MarkedYAMLError as err:
         # The context mark is where the broken construct starts (an unclosed bracket), which
         # is where the curator must look; the problem mark is where the parser gave up.
@@ -97,6 +99,20 @@ def read_yaml(path: Path, problems: list[Problem]) -> list:
         if err.problem_mark and err.context_mark:
             message += f" (noticed at line {err.problem_mark.line + 1})"
         problems.append(Problem(str(path), message, line=line))
+        return []
+    except yaml.reader.ReaderError as err:  # a character YAML does not allow (a NUL, a control)
+        line = text[: err.position].count("\n") + 1
+        problems.append(
+            Problem(
+                str(path), f"{UNREADABLE[0]}: character {err.character!r} is not allowed in YAML", line=line
+            )
+        )
+        return []
+    except UnicodeDecodeError as err:
+        line = raw[: err.start].count(b"\n") + 1
+        problems.append(
+            Problem(str(path), f"{UNREADABLE[1]}: not UTF-8 (byte {raw[err.start]:#04x})", line=line)
+        )
         return []
     except OSError as err:
         problems.append(Problem(str(path), f"{UNREADABLE[1]}: {err}"))

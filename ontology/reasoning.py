@@ -33,6 +33,7 @@ import pyoxigraph as ox
 
 from hcckg.ground.errors import HcckgError
 from hcckg.ground.terms import HCC, OWL, RDF, RDFS
+from hcckg.ontology import hermit
 
 _TYPE = RDF.type
 _SUBCLASS = RDFS.subClassOf
@@ -233,7 +234,7 @@ def _run_hermit(triples: list[ox.Triple], tbox: list[ox.Triple], facts: list[ox.
         saved = tempfile.tempdir
         tempfile.tempdir = tmp
         try:
-            with inferred:
+            with inferred, hermit.contained():  # Java dies with the build (ontology/hermit.py)
                 owlready2.sync_reasoner_hermit(world, infer_property_values=True, debug=0)
         except owlready2.OwlReadyInconsistentOntologyError as err:
             raise OntologyInconsistent(_explain_inconsistency(tbox, facts)) from err

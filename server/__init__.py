@@ -20,6 +20,7 @@ from flask import Flask, current_app
 from hcckg.ground.errors import StoreUnavailable
 from hcckg.ground.settings import load_settings
 from hcckg.server.evaluation import Evaluator, open_for_serving
+from hcckg.server.intake import MAX_BODY_BYTES
 
 
 class Site:
@@ -92,12 +93,14 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         STORE_IN_MEMORY=True,
         ON_RUNAWAY=None,
         JSON_SORT_KEYS=False,
+        MAX_CONTENT_LENGTH=MAX_BODY_BYTES,  # a larger body: 413 (server/intake.py)
     )
     app.config.update(test_config)
 
-    from hcckg.server import api, datasets, editor, errors, explorer, forms, pages, search, sparql, web
+    from hcckg.server import api, datasets, editor, errors, explorer, forms, links, pages, search, sparql, web
 
     errors.register(app)
+    links.register(app)
     app.register_blueprint(sparql.bp)
     for site_part in (web, search, pages, datasets, explorer, forms, editor):
         app.register_blueprint(site_part.bp)

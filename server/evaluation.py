@@ -3,19 +3,15 @@
 This is the one module that touches the store on behalf of a visitor; the endpoint, the
 named-query API and the benchmark all go through :class:`Evaluator`.
 
-Screening (before evaluation). pyoxigraph answers ``SERVICE <url>`` with a real HTTP
-request, so :func:`screen` refuses any query whose code (the text outside strings, IRIs and
-comments, as ``hcckg.ground.tokens`` reads the grammar's terminals) holds the keyword's
-letters, in either reading: as sent and with SPARQL's codepoint escapes decoded. A query that
-does not parse and starts (after its prologue) with an update keyword is reported as an
-update, not as a syntax error.
-``FROM``/``FROM NAMED`` and the protocol's graph parameters only name graphs of the
-store: Oxigraph never fetches them.
+Screening and limits (before evaluation): ``server/screen.py`` refuses SERVICE and LOAD
+and queries too large or too deeply nested to parse safely; ``server/egress.py`` makes the
+operating system refuse any outbound connection all the same. A query that does not parse
+and starts (after its prologue) with an update keyword is reported as an update.
 
 Time limit. pyoxigraph has no timeout and does not check Python signals while it
 evaluates, but it releases the GIL while it evaluates and serialises. So each query runs
 in a daemon thread; the request thread waits at most ``timeout`` seconds for it. The
-threads are long-lived and reused (:class:`_Runner`): starting a thread per query cost as
+threads are long-lived and reused (:class:`Runner`): starting a thread per query cost as
 much as the rest of Flask on a fast request (bench/README.md). On timeout the visitor gets
 ``QueryTimeout`` (503) at once, the runner is abandoned (it exits if its query ever ends)
 and ``on_runaway`` is called:
@@ -46,11 +42,8 @@ kept as the serialiser's chunks and sent chunked; the limits bound their size.
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import os
-import queue
-import re
 import threading
 import time
 import traceback
@@ -68,8 +61,9 @@ from hcckg.ground.errors import (
     QueryTimeout,
     ResultTooLarge,
 )
-from hcckg.ground.tokens import readings
+from hcckg.server.limits import SLOW_QUERY, CountingWriter, Overflow, Runner, resident
 from hcckg.server.negotiation import Format
+from hcckg.server.screen import check_limits, is_update, screen
 
 log = logging.getLogger(__name__)
 
@@ -86,44 +80,6 @@ PREFIXES = {
     "sd": "http://www.w3.org/ns/sparql-service-description#",
 }
 
-# -- screening ---------------------------------------------------------------------------
-
-_FORM = re.compile(
-    r"(?<![\w?$:])(SELECT|CONSTRUCT|DESCRIBE|ASK|INSERT|DELETE|LOAD|CLEAR|CREATE|DROP|COPY|MOVE|ADD|WITH)(?![\w:])",
-    re.IGNORECASE,
-)
-UPDATE_KEYWORDS = frozenset(
-    ["INSERT", "DELETE", "LOAD", "CLEAR", "CREATE", "DROP", "COPY", "MOVE", "ADD", "WITH"]
-)
-# Oxigraph matches a keyword by its letters alone, with no word boundary: "SERVICE:a {…}"
-# and "SERVICEx:a {…}" (prefix x) are both federated calls. So the letters are refused
-# anywhere in the code, inside names too; strings, IRIs and comments are not code.
-_SERVICE = re.compile("service", re.IGNORECASE)
-_LOAD = re.compile("load", re.IGNORECASE)
-
-
-def screen(sparql: str, *, update: bool = False) -> None:
-    """Refuse what would make the server contact another host (before evaluation)."""
-    for code in readings(sparql):
-        if _SERVICE.search(code):
-            raise QueryRejected(
-                "SERVICE (federated query) is not allowed: this endpoint never contacts other "
-                "hosts. Query the other endpoint yourself, or load its data into your own store. "
-                "(The letters S-E-R-V-I-C-E are refused anywhere outside strings, IRIs and "
-                "comments, in names too.)"
-            )
-        if update and _LOAD.search(code):
-            raise QueryRejected("LOAD is not allowed: this server never fetches data from other hosts.")
-
-
-def is_update(sparql: str) -> bool:
-    """Whether the text reads as a SPARQL update (first operation keyword after the prologue)."""
-    for code in readings(sparql):
-        match = _FORM.search(code)
-        if match and match.group(1).upper() in UPDATE_KEYWORDS:
-            return True
-    return False
-
 
 def _release_frames(err: BaseException | None) -> None:
     """pyoxigraph's result objects must be dropped by the thread that made them: clear the
@@ -135,96 +91,11 @@ def _release_frames(err: BaseException | None) -> None:
         err = err.__cause__ or err.__context__
 
 
-# -- the limits --------------------------------------------------------------------------
-
-
-class _Overflow(Exception):
-    """Raised inside pyoxigraph's serialiser to stop it once the row count passes the limit."""
-
-
-# (marker, rows = count + offset, count is exact)
-_ROW_MARKERS: dict[ox.QueryResultsFormat, tuple[bytes, int, bool]] = {
-    ox.QueryResultsFormat.XML: (b"<result>", 0, True),
-    ox.QueryResultsFormat.TSV: (b"\n", -1, True),
-    ox.QueryResultsFormat.JSON: (b"},{", 1, False),
-    ox.QueryResultsFormat.CSV: (b"\r\n", -1, False),
-}
-
-
-class _CountingWriter:
-    """A binary file for pyoxigraph's serialiser: keeps the chunks, counts row markers."""
-
-    def __init__(self, fmt: ox.QueryResultsFormat, limit: float):
-        self.marker, self.offset, self.exact = _ROW_MARKERS[fmt]
-        self.limit = limit
-        self.count = 0
-        self.tail = b""
-        self.chunks: list[bytes] = []
-
-    def write(self, data: Any) -> int:
-        data = bytes(data)
-        seen = self.tail + data
-        self.count += seen.count(self.marker)
-        keep = len(self.marker) - 1
-        self.tail = seen[-keep:] if keep else b""
-        self.chunks.append(data)
-        if self.count + self.offset > self.limit:
-            raise _Overflow
-        return len(data)
-
-    def flush(self) -> None:
-        """pyoxigraph flushes at the end; the chunks are already kept."""
-
-
 # How often a running query's time and the process's memory are checked (seconds).
 WATCH_STEP = 0.05
-# A query running longer than this (seconds) is moved to a lower CPU priority (nice), so
-# that a runaway shares the cores with the quick requests instead of taking one whole:
-# at 1M triples a cross product running into the limits left the others 0.35 of their
-# throughput (bench/README.md).
-SLOW_QUERY = 0.5
-SLOW_NICE = 10
-_PAGE = os.sysconf("SC_PAGE_SIZE")
-
-
-def _resident() -> int:
-    """This process's resident size in bytes (0 where /proc is missing: no memory limit)."""
-    try:
-        with open("/proc/self/statm", "rb") as statm:
-            return int(statm.read().split()[1]) * _PAGE
-    except (OSError, IndexError, ValueError):
-        return 0
-
-
 # Idle evaluation threads kept for reuse; more than the server's request threads would
 # only come from a burst of concurrent requests, and those extra threads then leave.
 MAX_IDLE_RUNNERS = 64
-
-
-class _Runner:
-    """A daemon thread that runs the jobs put on its queue, one at a time, until it gets
-    ``None``. Only one job is ever queued: the runner is out of the idle list meanwhile."""
-
-    def __init__(self) -> None:
-        self.jobs: queue.SimpleQueue[Callable[[], None] | None] = queue.SimpleQueue()
-        self.tid: int | None = None
-        self.demoted = False
-        threading.Thread(target=self._loop, name="hcckg-query", daemon=True).start()
-
-    def demote(self) -> None:
-        """Lower this thread's CPU priority (Linux nice is per thread). A process may not
-        raise it again, so a demoted runner is not reused."""
-        self.demoted = True
-        if self.tid is not None:
-            with contextlib.suppress(OSError, AttributeError):
-                nice = os.getpriority(os.PRIO_PROCESS, self.tid)
-                os.setpriority(os.PRIO_PROCESS, self.tid, min(19, nice + SLOW_NICE))
-
-    def _loop(self) -> None:
-        self.tid = threading.get_native_id()
-        while (job := self.jobs.get()) is not None:
-            job()
-            del job  # drop the job's closure (and pyoxigraph objects in it) in this thread
 
 
 @dataclass
@@ -254,7 +125,7 @@ class Evaluator:
         self.on_runaway = on_runaway or (lambda: None)
         self.memory = memory_mib * 2**20  # 0: no memory limit
         self._pid = 0  # the process the runners and the baseline belong to (set on first use)
-        self._idle: list[_Runner] = []  # runners waiting for a query
+        self._idle: list[Runner] = []  # runners waiting for a query
         self._memory_ceiling: int | None = None
 
     # -- public ----------------------------------------------------------------------
@@ -269,6 +140,7 @@ class Evaluator:
         """Screen, evaluate and serialise one query. ``choose("results")`` or
         ``choose("graph")`` picks the format once the query form is known."""
         screen(sparql)
+        check_limits(sparql)
         kwargs = {"default_graph": default_graph, "named_graphs": named_graphs}
         try:
             return self.bounded(lambda: self._answer(sparql, choose, kwargs))
@@ -282,6 +154,7 @@ class Evaluator:
     def update(self, sparql: str) -> None:
         """A SPARQL update (only for ``/sparql/update``), still screened and time-limited."""
         screen(sparql, update=True)
+        check_limits(sparql)
         self.bounded(lambda: self.store.update(sparql))
 
     def bounded(self, work: Callable[[], Any]) -> Any:
@@ -313,7 +186,7 @@ class Evaluator:
             raise box["error"]
         return box["value"]
 
-    def _watch(self, done: threading.Event, runner: _Runner) -> str | None:
+    def _watch(self, done: threading.Event, runner: Runner) -> str | None:
         """Wait for ``done``; why the query must be stopped, or None once it is done."""
         started = time.monotonic()
         while not done.wait(min(WATCH_STEP, max(0.0, started + self.timeout - time.monotonic()))):
@@ -321,7 +194,7 @@ class Evaluator:
             if elapsed >= SLOW_QUERY and not runner.demoted:
                 runner.demote()
             ceiling = self._memory_ceiling
-            if ceiling is not None and _resident() > ceiling:
+            if ceiling is not None and resident() > ceiling:
                 return (
                     f"when the server process passed its memory limit ({self.memory // 2**20} MiB "
                     "for queries, HCCKG_QUERY_MEMORY)"
@@ -330,18 +203,18 @@ class Evaluator:
                 return f"after {self.timeout:g} s (the time limit, HCCKG_QUERY_TIMEOUT)"
         return None
 
-    def _runner(self) -> _Runner:
+    def _runner(self) -> Runner:
         if self._pid != os.getpid():  # threads do not survive a fork: start afresh
             self._pid, self._idle = os.getpid(), []
             # The baseline is the process as it starts serving (the store copy included).
-            resident = _resident()
-            self._memory_ceiling = resident + self.memory if self.memory and resident else None
+            baseline = resident()
+            self._memory_ceiling = baseline + self.memory if self.memory and baseline else None
         try:
             return self._idle.pop()  # atomic under the GIL, like append
         except IndexError:
-            return _Runner()
+            return Runner()
 
-    def _release(self, runner: _Runner) -> None:
+    def _release(self, runner: Runner) -> None:
         if not runner.demoted and len(self._idle) < MAX_IDLE_RUNNERS:
             self._idle.append(runner)
         else:
@@ -364,18 +237,18 @@ class Evaluator:
         return Answer(fmt, [ox.serialize(triples, format=fmt.oxigraph, prefixes=PREFIXES)])
 
     def _solutions(self, sparql: str, result: Any, fmt: ox.QueryResultsFormat, kwargs: dict) -> list[bytes]:
-        writer = _CountingWriter(fmt, self.max_rows)
+        writer = CountingWriter(fmt, self.max_rows)
         try:
             result.serialize(writer, fmt)
             return writer.chunks
-        except _Overflow:
+        except Overflow:
             if writer.exact:
                 raise self._too_large("rows") from None
         # The marker may have been inside literals: count exactly, then write without a limit.
         rows = sum(1 for _ in islice(self.store.query(sparql, **kwargs), self.max_rows + 1))
         if rows > self.max_rows:
             raise self._too_large("rows")
-        writer = _CountingWriter(fmt, float("inf"))
+        writer = CountingWriter(fmt, float("inf"))
         self.store.query(sparql, **kwargs).serialize(writer, fmt)
         return writer.chunks
 

@@ -13,18 +13,23 @@ land in one place), without preloading (RocksDB does not survive a fork).
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import selectors
 import signal
+import socket
 import threading
 import time
+from functools import partial
 from typing import Any
 
+from gunicorn import util as gunicorn_util
 from gunicorn.app.base import BaseApplication
-from gunicorn.workers.gthread import ThreadWorker
+from gunicorn.workers.gthread import TConn, ThreadWorker
 
-from hcckg.graph.store import MemoryCopy
+from hcckg.graph.store import MemoryCopy, is_remote
 from hcckg.ground.settings import Settings
+from hcckg.server import egress, intake
 
 # A connection is closed after this many requests (like nginx's keepalive_requests), so
 # that busy keep-alive clients spread over the workers again, a respawned one included.
@@ -56,6 +61,11 @@ class RetiringWorker(ThreadWorker):
     _retired_at = 0.0
     _wake = -1
 
+    def init_process(self) -> None:
+        self._pending: dict[TConn, float] = {}  # connections whose request is still arriving
+        self._draining: dict[TConn, float] = {}  # refused by the intake, being read to the end
+        super().init_process()
+
     def run(self) -> None:
         wake, self._wake = os.pipe()
         for fd in (wake, self._wake):
@@ -72,15 +82,126 @@ class RetiringWorker(ThreadWorker):
 
     def handle_request(self, req: Any, conn: Any) -> bool:
         conn.hcckg_served = getattr(conn, "hcckg_served", 0) + 1
-        if self.retiring or conn.hcckg_served >= KEEPALIVE_REQUESTS:
+        if self.retiring or conn.hcckg_served >= KEEPALIVE_REQUESTS or conn.hcckg_unread:
             req.must_close = True  # the answer says "Connection: close"
         return super().handle_request(req, conn)
 
+    # -- intake: a request goes to a thread only once it has arrived (server/intake.py) --
     def accept(self, server: Any, listener: Any) -> None:
         if self.retiring:
             self._stop_listening()
             return
-        super().accept(server, listener)
+        try:
+            sock, client = listener.accept()
+        except OSError as err:
+            if err.errno not in (errno.EAGAIN, errno.ECONNABORTED, errno.EWOULDBLOCK):
+                raise
+            return
+        conn = TConn(self.cfg, sock, client, server)
+        conn.hcckg_buffer, conn.hcckg_unread = b"", False
+        self.nr_conns += 1
+        with self._lock:
+            self._pending[conn] = time.monotonic() + intake.READ_TIMEOUT
+            self.poller.register(
+                conn.sock, selectors.EVENT_READ, partial(self.on_client_socket_readable, conn)
+            )
+
+    def on_client_socket_readable(self, conn: Any, client: Any) -> None:
+        try:
+            data = client.recv(intake.RECV_BYTES)
+        except (BlockingIOError, InterruptedError):
+            return
+        except OSError:
+            data = b""
+        with self._lock:
+            if not self._detach(conn, keep_registered=bool(data)):
+                return  # closed meanwhile (a keep-alive timeout)
+            if not data:  # the client left
+                self.nr_conns -= 1
+                conn.close()
+                return
+            conn.hcckg_buffer += data
+            got = intake.state(conn.hcckg_buffer)
+            if got == intake.PARTIAL:
+                self._pending.setdefault(conn, time.monotonic() + intake.READ_TIMEOUT)
+                return
+            with contextlib.suppress(KeyError, ValueError):
+                self.poller.unregister(client)
+            refusal = intake.refusal(got, conn.hcckg_buffer)
+            if refusal is not None:
+                self._pending.pop(conn, None)
+                self._refuse(conn, refusal)
+                return
+        conn.hcckg_unread = got != intake.COMPLETE  # answered from what came, then closed
+        self.enqueue_req(conn)
+
+    def _refuse(self, conn: Any, answer: bytes) -> None:
+        """Answer ``conn`` without a thread, then read and drop what it still sends for up to
+        ``intake.DRAIN_SECONDS`` before closing: closing with unread bytes would reset the
+        connection and could destroy the answer in flight. The caller holds the lock."""
+        with contextlib.suppress(OSError):
+            conn.sock.send(answer)
+            conn.sock.shutdown(socket.SHUT_WR)
+        self._draining[conn] = time.monotonic() + intake.DRAIN_SECONDS
+        self.poller.register(conn.sock, selectors.EVENT_READ, partial(self._drain, conn))
+
+    def _drain(self, conn: Any, client: Any) -> None:
+        try:
+            data = client.recv(intake.RECV_BYTES)
+        except (BlockingIOError, InterruptedError):
+            return
+        except OSError:
+            data = b""
+        if not data:
+            with self._lock:
+                self._drop_draining(conn)
+
+    def _drop_draining(self, conn: Any) -> None:
+        if self._draining.pop(conn, None) is not None:
+            with contextlib.suppress(KeyError, ValueError, OSError):
+                self.poller.unregister(conn.sock)
+            self.nr_conns -= 1
+            conn.close()
+
+    def _detach(self, conn: Any, *, keep_registered: bool) -> bool:
+        """Take ``conn`` out of the keep-alive list (its request is arriving); False if it
+        is no longer known. The caller holds the lock."""
+        if conn.initialized and conn not in self._pending:
+            try:
+                self._keep.remove(conn)
+            except ValueError:
+                return False
+        if not keep_registered:
+            self._pending.pop(conn, None)
+            with contextlib.suppress(KeyError, ValueError, OSError):
+                self.poller.unregister(conn.sock)
+        return True
+
+    def enqueue_req(self, conn: Any) -> None:
+        conn.init()
+        buffered, conn.hcckg_buffer = conn.hcckg_buffer, b""
+        with self._lock:
+            self._pending.pop(conn, None)
+        if buffered:
+            conn.parser.unreader.unread(buffered)
+        # The request is here; a malformed one may still make the parser wait: not for long.
+        conn.sock.settimeout(intake.READ_TIMEOUT)
+        fs = self.tpool.submit(self.handle, conn)
+        self._wrap_future(fs, conn)
+
+    def murder_keepalived(self) -> None:
+        super().murder_keepalived()
+        now = time.monotonic()
+        with self._lock:
+            late = [conn for conn, deadline in self._pending.items() if deadline < now]
+            for conn in late:
+                del self._pending[conn]
+                with contextlib.suppress(KeyError, ValueError, OSError):
+                    self.poller.unregister(conn.sock)
+            for conn in late:
+                self._refuse(conn, intake.timeout_answer())
+            for conn in [c for c, deadline in self._draining.items() if deadline < now]:
+                self._drop_draining(conn)
 
     def notify(self) -> None:
         super().notify()
@@ -116,6 +237,21 @@ class RetiringWorker(ThreadWorker):
                     self.poller.unregister(sock)
 
 
+def _write_plain_error(sock: Any, status_int: int, reason: str, mesg: str) -> None:
+    """gunicorn's answer to a request its parser refuses (bad header, chunk size, version),
+    in plain text like every other hcckg error, instead of gunicorn's small HTML page."""
+    body = f"{reason}: {mesg}\n".encode("latin-1", "replace")
+    head = (
+        f"HTTP/1.1 {status_int} {reason}\r\nConnection: close\r\nContent-Type: text/plain; charset=utf-8\r\n"
+    )
+    gunicorn_util.write_nonblock(
+        sock, head.encode("latin-1", "replace") + b"Content-Length: %d\r\n\r\n" % len(body) + body
+    )
+
+
+# Worker.handle_error calls util.write_error by name: this is the one place it is replaced.
+gunicorn_util.write_error = _write_plain_error
+
 _worker: RetiringWorker | None = None
 
 
@@ -146,7 +282,18 @@ class _Application(BaseApplication):
         return self.application
 
 
-def options(settings: Settings) -> dict[str, Any]:
+def _confining(settings: Settings, relay: egress.Relay | None) -> Any:
+    """gunicorn's ``post_fork`` hook: the new worker leaves the network before it serves."""
+
+    def post_fork(server: Any, worker: Any) -> None:
+        how = egress.confine(settings, relay)
+        if how:
+            server.log.info("worker %s: outbound connections refused by the kernel (%s)", worker.pid, how)
+
+    return post_fork
+
+
+def options(settings: Settings, relay: egress.Relay | None = None) -> dict[str, Any]:
     """gunicorn's settings for ``settings`` (also used by the benchmark)."""
     writable = bool(settings.update_token)
     return {
@@ -155,6 +302,7 @@ def options(settings: Settings) -> dict[str, Any]:
         "threads": max(1, settings.threads),
         "worker_class": RetiringWorker,
         "post_worker_init": _remember_worker,
+        "post_fork": _confining(settings, relay),
         "preload_app": not writable,
         # A retiring worker may still be finishing queries that run up to the time limit.
         "graceful_timeout": int(settings.query_timeout) + 5,
@@ -169,6 +317,10 @@ def run(settings: Settings, copy: MemoryCopy | None = None) -> int:
     """Serve ``settings``' store; ``copy`` is its in-memory copy when one was started."""
     from hcckg.server import create_app, site
 
+    how = egress.check(settings)  # fails loudly, before anything listens, if it cannot hold
+    relay = None
+    if how and is_remote(settings.store):
+        relay = egress.Relay(_engine_addresses(settings), timeout=settings.sparql_timeout)
     # The app is built while the copy is still being made (Flask's first app costs ~40 ms).
     app = create_app({"SETTINGS": settings, "ON_RUNAWAY": retire_worker})
     with app.app_context():
@@ -176,11 +328,24 @@ def run(settings: Settings, copy: MemoryCopy | None = None) -> int:
             site().use(copy.result())
         elif not settings.update_token:
             site().warm()
-    gunicorn(app, settings)
+    try:
+        gunicorn(app, settings, relay)
+    finally:
+        if relay is not None:
+            relay.stop()
     return 0
 
 
-def gunicorn(app: Any, settings: Settings) -> None:
+def _engine_addresses(settings: Settings) -> list[tuple[str, int]]:
+    from hcckg.graph.remote import endpoints
+
+    urls = endpoints(
+        settings.store.removeprefix("sparql:"), settings.sparql_update_url, settings.sparql_gsp_url
+    )
+    return egress.engine_addresses([urls.query, urls.update, urls.gsp])
+
+
+def gunicorn(app: Any, settings: Settings, relay: egress.Relay | None = None) -> None:
     """Serve the WSGI ``app`` under gunicorn with hcckg's settings (the benchmark's Python
     floor runs a bare Flask app through this too)."""
-    _Application(app, options(settings)).run()
+    _Application(app, options(settings, relay)).run()

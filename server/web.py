@@ -2,7 +2,8 @@
 content negotiation for pages, and the names shown for terms.
 
 - :func:`iri_at` turns a page path into the IRI it stands for; every page route goes
-  through it, so a malformed IRI in a path is answered in one place (404, never a 5xx).
+  through it. A path that makes no IRI is refused before the route runs
+  (``links.check_page_iri``, a 400), so it never reaches the store as a 5xx.
 - :func:`href` is the site's single link rule, registered as the Jinja2 filter ``href``
   (``static/site.js`` has its one JavaScript twin, ``hcckg.href``): hcckg IRIs link to this
   server, ``http:``/``https:`` IRIs to themselves, anything else is not a link (``None``;
@@ -18,7 +19,7 @@ from flask import Blueprint, current_app, request
 
 from hcckg.ground import iris
 from hcckg.ground.errors import NotFound
-from hcckg.server import negotiation
+from hcckg.server import links, negotiation
 
 bp = Blueprint("web", __name__)
 
@@ -38,16 +39,10 @@ def iri_at(path: str) -> ox.NamedNode:
 
 def href(value: object) -> str | None:
     """Where a link to ``value`` (a term or an IRI string) goes, or ``None`` when it must be
-    shown as text. The one link rule of the site."""
-    iri = value.value if isinstance(value, ox.NamedNode) else value
-    if not isinstance(iri, str):
+    shown as text: the one link rule of the site, ``links.link_target``."""
+    if not isinstance(value, ox.NamedNode | str):
         return None
-    own = base()
-    if iri.startswith(own):
-        return "/" + iri[len(own) :]
-    if iri.startswith(("http://", "https://")):
-        return iri
-    return None
+    return links.link_target(value, base())
 
 
 def curie(iri: str) -> str:

@@ -95,49 +95,69 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
-@pytest.fixture(scope="session")
-def live_server(sample_store_settings: Settings, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """`hcckg serve` (gunicorn, 2 workers) on a free loopback port, answering from the
-    sample store with a 2 s time limit and 100 rows; yields its base URL."""
+class Served:
+    """A running `hcckg serve`: its base URL, process and log file."""
+
+    def __init__(self, url: str, proc, log: Path):
+        self.url, self.proc, self.log = url, proc, log
+
+    def stop(self) -> None:
+        import subprocess
+
+        self.proc.terminate()
+        try:
+            self.proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+
+
+def start_serve(store: str, log_dir: Path, **env: str) -> Served:
+    """Start `hcckg serve` on a free loopback port with ``HCCKG_*`` settings ``env`` (2 s
+    time limit, 100 rows, 2 workers of 4 threads unless given) and wait for /health."""
     import subprocess
     import sys
     import time
     import urllib.request
 
     port = _free_port()
-    env = dict(
-        os.environ,
-        HCCKG_STORE=sample_store_settings.store,
-        HCCKG_QUERY_TIMEOUT="2",
-        HCCKG_MAX_ROWS="100",
-        HCCKG_WORKERS="2",
-        HCCKG_THREADS="4",
-    )
-    env.pop("HCCKG_UPDATE_TOKEN", None)
+    settings = {
+        "HCCKG_STORE": store,
+        "HCCKG_QUERY_TIMEOUT": "2",
+        "HCCKG_MAX_ROWS": "100",
+        "HCCKG_WORKERS": "2",
+        "HCCKG_THREADS": "4",
+        **env,
+    }
+    full = dict(os.environ, **settings)
+    if "HCCKG_UPDATE_TOKEN" not in env:
+        full.pop("HCCKG_UPDATE_TOKEN", None)
     cmd = [sys.executable, "-m", "hcckg.cli", "serve", "--host", "127.0.0.1", "--port", str(port)]
-    log = tmp_path_factory.mktemp("serve") / "serve.log"
+    log = log_dir / "serve.log"
     # A file, not a pipe: a full pipe would block the server's logging.
     with log.open("wb") as sink:
-        proc = subprocess.Popen(cmd, env=env, stdout=sink, stderr=subprocess.STDOUT)
+        proc = subprocess.Popen(cmd, env=full, stdout=sink, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
+    deadline = time.monotonic() + 60
     while True:
         try:
             with urllib.request.urlopen(url + "/health", timeout=2) as answer:
                 if answer.status == 200:
-                    break
+                    return Served(url, proc, log)
         except OSError:
             if proc.poll() is not None or time.monotonic() > deadline:
                 proc.kill()
                 raise RuntimeError(f"hcckg serve did not start: {log.read_text()[-2000:]}") from None
             time.sleep(0.1)
-    yield url
-    proc.terminate()
-    try:
-        proc.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait()
+
+
+@pytest.fixture(scope="session")
+def live_server(sample_store_settings: Settings, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """`hcckg serve` (gunicorn, 2 workers) on a free loopback port, answering from the
+    sample store with a 2 s time limit and 100 rows; yields its base URL."""
+    served = start_serve(sample_store_settings.store, tmp_path_factory.mktemp("serve"))
+    yield served.url
+    served.stop()
 
 
 @pytest.fixture(scope="session")

@@ -13,7 +13,8 @@ import pytest
 from hcckg.graph.store import memory_store
 from hcckg.ground.errors import QueryTimeout
 from hcckg.server import create_app
-from hcckg.server.evaluation import SLOW_NICE, SLOW_QUERY, Evaluator
+from hcckg.server.evaluation import Evaluator
+from hcckg.server.limits import SLOW_NICE, SLOW_QUERY
 
 
 def test_evaluation_threads_are_reused_between_queries():
@@ -58,13 +59,12 @@ def test_a_runaway_is_abandoned_and_the_next_query_gets_a_fresh_thread():
     release = threading.Event()
 
     def stuck() -> int:
-        release.wait(10)
+        release.wait(120)  # an evaluator that waited for it would return its value instead
         return threading.get_ident()
 
-    started = time.monotonic()
     with pytest.raises(QueryTimeout, match="HCCKG_QUERY_TIMEOUT"):
         evaluator.bounded(stuck)
-    assert time.monotonic() - started < 5 and runaways == [True]
+    assert runaways == [True] and not release.is_set()
     # The stuck thread was the idle one; the next query must not queue behind it.
     assert evaluator.bounded(lambda: "answered") == "answered"
     assert evaluator.bounded(threading.get_ident) != first
@@ -84,20 +84,20 @@ def test_the_named_query_api_is_held_to_the_time_limit(sample_store_settings):
 def test_a_query_that_eats_memory_is_stopped_before_the_time_limit():
     runaways: list[bool] = []
     evaluator = Evaluator(
-        memory_store(), timeout=30, max_rows=10, memory_mib=64, on_runaway=lambda: runaways.append(True)
+        memory_store(), timeout=300, max_rows=10, memory_mib=64, on_runaway=lambda: runaways.append(True)
     )
     assert evaluator.bounded(lambda: "baseline taken") == "baseline taken"
     release = threading.Event()
 
     def greedy() -> int:
         hoard = [b"\x01" * (16 * 2**20) for _ in range(16)]  # 256 MiB, written
-        release.wait(30)
+        release.wait(120)
         return len(hoard)
 
-    started = time.monotonic()
+    # Stopped for its memory (the message says which limit), long before its time limit.
     with pytest.raises(QueryTimeout, match="memory limit.*HCCKG_QUERY_MEMORY"):
         evaluator.bounded(greedy)
-    assert time.monotonic() - started < 10 and runaways == [True]
+    assert runaways == [True]
     release.set()
 
 

@@ -40,6 +40,11 @@ class Settings:
     query_timeout: float = _setting(10.0, "seconds a query may run before it is stopped")
     max_rows: int = _setting(10_000, "result rows (or triples) a query may return")
     query_memory: int = _setting(512, "MiB a server process's queries may add to its resident size (0: off)")
+    egress: str = _setting(
+        "confine",
+        "confine: server workers run in a network namespace with no route out (the remote "
+        "engine through a relay); off: no such guarantee (README, Safety and limits)",
+    )
     update_token: str | None = _setting(None, "bearer token that enables /sparql/update")
     public_url: str | None = _setting(None, "external URL of the server, for links in pages")
     sparql_user: str | None = _setting(None, "remote store: user")

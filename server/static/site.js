@@ -5,13 +5,18 @@
   const meta = document.querySelector('meta[name="hcckg-base"]');
   const base = meta ? meta.content : "";
 
-  // The site's single link rule (server/web.py href is its twin): hcckg IRIs link to this
+  // The site's single link rule (server/links.py link_target is its twin): hcckg IRIs link to this
   // server, http(s) IRIs to themselves; anything else is no link (null: show it as text).
   function href(iri) {
     if (typeof iri !== "string") return null;
     if (base && iri.startsWith(base)) return "/" + iri.slice(base.length);
-    if (/^https?:\/\//i.test(iri)) return iri;
-    return null;
+    let url;
+    try {
+      url = new URL(iri);
+    } catch (err) {
+      return null;
+    }
+    return url.protocol === "http:" || url.protocol === "https:" ? iri : null;
   }
 
   // A link element for an IRI, or a text node when the IRI may not be followed.
