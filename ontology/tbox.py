@@ -4,6 +4,7 @@ release files from these."""
 
 from __future__ import annotations
 
+from collections import defaultdict
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -45,4 +46,24 @@ def prefixes() -> dict[str, str]:
     }
 
 
-__all__ = ["ONTOLOGY_FILE", "ontology_triples", "prefixes"]
+def ancestors(tbox: list[ox.Triple], relation: ox.NamedNode) -> dict[ox.Term, set[ox.Term]]:
+    """Each term's proper ancestors along ``relation`` (rdfs:subPropertyOf, rdfs:subClassOf),
+    named terms only."""
+    parents: dict[ox.Term, set[ox.Term]] = defaultdict(set)
+    for t in tbox:
+        if t.predicate == relation and isinstance(t.object, ox.NamedNode):
+            parents[t.subject].add(t.object)
+    out: dict[ox.Term, set[ox.Term]] = {}
+    for term in list(parents):
+        seen: set[ox.Term] = set()
+        todo = list(parents[term])
+        while todo:
+            up = todo.pop()
+            if up not in seen:
+                seen.add(up)
+                todo.extend(parents.get(up, ()))
+        out[term] = seen
+    return out
+
+
+__all__ = ["ONTOLOGY_FILE", "ancestors", "ontology_triples", "prefixes"]
