@@ -59,11 +59,15 @@ def mechanism_svg(store, key: str) -> str:
     label = key
     for row in table.rows:
         label = row["mechanismLabel"] or key
-        columns["target"][row["target"]] = (row["targetLabel"] or row["target"], "")
         columns["drug"][row["drug"]] = (row["drugLabel"] or row["drug"], "")
         detail = " · ".join(str(v) for v in (row["nctId"], row["phaseLabel"], row["statusLabel"]) if v)
         columns["trial"][row["trial"]] = (row["trialLabel"] or row["trial"], detail)
-        edges |= {(mechanism, row["target"]), (row["target"], row["drug"]), (row["drug"], row["trial"])}
+        edges.add((row["drug"], row["trial"]))
+        if row["target"]:  # the target, process or approach the link goes through
+            columns["target"][row["target"]] = (row["targetLabel"] or row["target"], "")
+            edges |= {(mechanism, row["target"]), (row["target"], row["drug"])}
+        else:  # a link the source states of the drug itself
+            edges.add((mechanism, row["drug"]))
     if not table.rows:
         label = _label_of(store, mechanism) or key
     columns["mechanism"][mechanism] = (label, f"{len(columns['trial'])} studies")
