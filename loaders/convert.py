@@ -235,8 +235,8 @@ def _study(g: _Graph, r: Study) -> None:
     for claim in r.region:
         region = iris.resource("region", iris.slug(str(claim.value)))
         g.fact(iri, HCC.hasRegion, region, claim)
-        g.fact(region, TYPE, HCC.Region, claim)
-        g.fact(region, LABEL, ox.Literal(str(claim.value)), claim)
+        g.fact(region, TYPE, HCC.Region, claim.sources)
+        g.fact(region, LABEL, ox.Literal(str(claim.value)), claim.sources)
     g.each(iri, HCC.primaryEndpoint, r.primary_endpoints, lambda v: iris.resource("endpoint", str(v)))
     for name, prop in PERCENTS.items():
         g.each(iri, getattr(HCC, prop), getattr(r, name), lambda v: _literal(float(v)))
@@ -267,7 +267,7 @@ def _arm(g: _Graph, study: ox.NamedNode, r: Arm) -> None:
             g.fact(iri, HCC.includesAgent, iris.resource("drug", key), claim)
         if is_choice(claim.value):
             # Patients got one agent or another: the arm's results belong to none of them alone.
-            g.fact(iri, TYPE, HCC.PooledArm, claim)
+            g.fact(iri, TYPE, HCC.PooledArm, claim.sources)
     # A choice ("lenvatinib or sorafenib") is one agent given, so it counts once.
     sources = tuple(dict.fromkeys(s for c in r.drugs for s in c.sources)) or r.source
     g.fact(iri, HCC.agentCount, _literal(len(r.drugs)), sources)

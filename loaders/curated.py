@@ -21,7 +21,7 @@ from hcckg.ground import iris
 from hcckg.ground.errors import Problem, SourceError
 from hcckg.loaders import validate
 from hcckg.loaders.convert import convert
-from hcckg.loaders.records import FILES, Arm, Claim, Outcome, Record, Source, Study
+from hcckg.loaders.records import FILES, FLAGGED_BY_RECORD_ISSUE, Arm, Claim, Outcome, Record, Source, Study
 from hcckg.loaders.yamlread import UNREADABLE, LineDict, LineList, read_yaml
 
 DEFAULT_DIR = Path(__file__).resolve().parent / "curated"
@@ -86,7 +86,8 @@ def _record(
             continue
         # External identifiers come from the identifier notes, not from the review.
         default = (IDENTIFIER_NOTES,) if f.metadata["type"] in validate.EXTERNAL_IDS else sources
-        claims = _claims(raw[f.name], raw.key_lines[f.name], default, f.metadata["many"], issue)
+        flag = issue if f.name in FLAGGED_BY_RECORD_ISSUE else None
+        claims = _claims(raw[f.name], raw.key_lines[f.name], default, f.metadata["many"], flag)
         values[f.name] = claims
     record = cls(key=str(key), path=path, line=raw.line, source=sources, issue=issue, **values, **extra)
     if isinstance(record, Study) and "arms" in raw:

@@ -230,6 +230,13 @@ class Outcome(Record):
     note: list[Claim] = spec("text")
 
 
+# The fields a record- or group-level ``source_issue`` flags: its values, not its structure
+# (which study, arm, endpoint or unit a value belongs to is not what the source got wrong).
+FLAGGED_BY_RECORD_ISSUE = frozenset({
+    "value", "count", "denominator", "ci_lower", "ci_upper", "ci_level", "enrollment", "drugs", "doses",
+    "note", "percent_child_pugh_a", "percent_bclc_c", "percent_mvi", "percent_extrahepatic_spread",
+})  # fmt: skip
+
 # File name -> record class. A curated directory holds these files.
 FILES: dict[str, type[Record]] = {
     "sources.yaml": Source,
