@@ -149,10 +149,10 @@ class _Vocabulary:
                     cell = rest.get(cell, _NIL)
         # A value of a sub-property is a value of its super-properties: the facts curated with
         # a role (hcc:inhibits) reach the chains and restrictions written on the broader one.
-        # Every property of a hierarchy is handed over, so that HermiT also writes the broader
-        # values (hcc:hasTarget for hcc:directedAgainst) the queries read.
+        # A sub-property of an active property is active too (hcc:inhibits under the chains'
+        # hcc:antagonises); broader values HermiT is not asked for are added in _collect.
         self.ancestors = ancestors(tbox, RDFS.subPropertyOf)
-        self.active |= set(self.ancestors) | {up for ups in self.ancestors.values() for up in ups}
+        self.active |= {p for p, ups in self.ancestors.items() if ups & self.active}
         self.active |= {self.inverse[p] for p in self.active if p in self.inverse}
 
     def module(self, facts: list[ox.Triple]) -> list[ox.Triple]:
@@ -310,6 +310,13 @@ def _collect(
             sub, sup = ox.NamedNode(subject), ox.NamedNode(obj)
             if sub in vocab.classes and sup in vocab.classes:
                 out.add(ox.Triple(sub, _SUBCLASS, sup))
+    # rdfs:subPropertyOf: every value is a value of the broader properties (hcc:hasTarget of
+    # hcc:directedAgainst), so that SPARQL needs no entailment.
+    values |= {
+        ox.Triple(t.subject, up, t.object)
+        for t in list(values)
+        for up in vocab.ancestors.get(t.predicate, ())
+    }
     for t in list(values):
         inverse = vocab.inverse.get(t.predicate)
         if inverse is not None:
