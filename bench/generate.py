@@ -1,10 +1,11 @@
 """Deterministic synthetic data in the shape of the hcckg ontology, for the benchmark.
 
-A shared vocabulary (drugs with targets, targets implicated in resistance mechanisms,
-endpoints, phases, statuses, units) goes to ``graph/review``; trials (a population, arms
-that include drugs, outcomes per arm and endpoint, a registry source) go to ``graph/ctgov``,
-each asserted link with its ``rdf:Statement`` provenance node as ``hcckg.ground.iris.statement``
-mints it; what the reasoner would infer (``addressesMechanism`` for drugs and arms) goes to
+A shared vocabulary (drugs that inhibit targets, targets that drive resistance mechanisms,
+endpoints, phases, statuses, units) goes to ``graph/review``; trials (a setting, a population,
+arms that include drugs, outcomes per arm and endpoint, a registry source) go to
+``graph/ctgov``, each asserted link with its ``rdf:Statement`` provenance node from
+``hcckg.ground.provenance``; what the reasoner would infer (``hasTarget``, ``addressesMechanism``
+for drugs and arms, each with its ``hcc:Inference`` explanation, and the setting classes) goes to
 ``graph/inferred``; the ontology's own triples, when ``ontology/hcckg.ttl`` exists, go to
 ``graph/ontology`` so that class hierarchies resolve as in a real build.
 
@@ -17,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import hashlib
 import random
 import shutil
 import sys
@@ -27,8 +29,9 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from hcckg.ground import iris
+from hcckg.ground.provenance import statement_triples
 from hcckg.ground.settings import PROJECT_ROOT
-from hcckg.ground.terms import DCTERMS, HCC, RDF, RDFS, XSD
+from hcckg.ground.terms import HCC, PROV, RDF, RDFS, XSD
 
 SCALES = {"100k": 100_000, "1M": 1_000_000, "10M": 10_000_000}
 ONTOLOGY_FILE = PROJECT_ROOT / "ontology" / "hcckg.ttl"
@@ -121,8 +124,8 @@ class Generator:
         self.type = _iri(RDF.type)
         self.label = _iri(RDFS.label)
         self.st_props = {k: _iri(ox.NamedNode(RDF + k)) for k in ("subject", "predicate", "object")}
-        self.statement_class = _iri(RDF.Statement)
-        self.source_prop = _iri(DCTERMS.source)
+        self.derived = _iri(PROV.wasDerivedFrom)
+        self.comment = _iri(RDFS.comment)
         self.h = {name: _iri(getattr(HCC, name)) for name in _TERMS}
         # Pool sizes grow with the scale so that a parameter selects a similar share of trials.
         self.n_mechanisms = max(12, target // 50_000)
@@ -130,14 +133,27 @@ class Generator:
         self.n_drugs = max(50, target // 2_000)
 
     # -- helpers -----------------------------------------------------------------------
-    def _provenance(self, w: _Writer, s: str, p: str, o: str, source: str) -> None:
-        """The rdf:Statement node for one asserted link, IRI as hcckg.ground.iris.statement mints it."""
-        st = _iri(iris.statement(_node(s), _node(p), _node(o), _node(source)))
-        w.quad(st, self.type, self.statement_class)
-        w.quad(st, self.st_props["subject"], s)
-        w.quad(st, self.st_props["predicate"], p)
-        w.quad(st, self.st_props["object"], o)
-        w.quad(st, self.source_prop, source)
+    def _provenance(self, w: _Writer, s: str, p: str, o: str, source: str) -> str:
+        """The rdf:Statement node for one asserted link (hcckg.ground.provenance, as the
+        loaders write it); returns its spelling."""
+        for t in statement_triples(_node(s), _node(p), _node(o), _node(source)):
+            w.quad(str(t.subject), str(t.predicate), str(t.object))
+        return _iri(iris.statement(_node(s), _node(p), _node(o), _node(source)))
+
+    def _explanation(self, w: _Writer, s: str, o: str, premises: list[str], via: tuple[str, str]) -> str:
+        """An hcc:Inference node for one inferred addressesMechanism link, as
+        ontology/explain.py writes it; returns its spelling."""
+        key = f"{s}|{o}|{'|'.join(premises)}"
+        x = self.r("inference", "syn-" + _digest(key))
+        w.quad(x, self.type, self.h["Inference"])
+        w.quad(x, self.st_props["subject"], s)
+        w.quad(x, self.st_props["predicate"], self.h["addressesMechanism"])
+        w.quad(x, self.st_props["object"], o)
+        w.quad(x, self.h[via[0]], via[1])
+        w.quad(x, self.comment, _lit("Synthetic explanation"))
+        for premise in premises:
+            w.quad(x, self.derived, premise)
+        return x
 
     def drug(self, i: int) -> str:
         return self.r("drug", f"syn-drug-{i:05d}")
@@ -192,6 +208,7 @@ class Generator:
             w.quad(m, self.type, h["ResistanceMechanism"])
             w.quad(m, self.label, _lit(f"Synthetic mechanism {i}"))
         target_mechs = []
+        drives: dict[tuple[int, int], str] = {}  # (target, mechanism) -> its statement
         for i in range(self.n_targets):
             t = r("target", f"syn-target-{i:04d}")
             w.quad(t, self.type, h["Protein"])
@@ -199,8 +216,12 @@ class Generator:
             mechs = rng.sample(range(self.n_mechanisms), 2)
             target_mechs.append(mechs)
             for m in mechs:
-                w.quad(t, h["implicatedIn"], r("mechanism", f"syn-mech-{m:04d}"))
+                mech = r("mechanism", f"syn-mech-{m:04d}")
+                w.quad(t, h["drivesMechanism"], mech)
+                drives[(i, m)] = self._provenance(w, t, h["drivesMechanism"], mech, review)
         drug_targets = []
+        # (drug, mechanism) -> its explanation nodes: arms' explanations derive from them.
+        self.drug_why: dict[tuple[int, int], list[str]] = {}
         for i in range(self.n_drugs):
             d = self.drug(i)
             w.quad(d, self.type, h[AGENT_CLASSES[i % len(AGENT_CLASSES)]])
@@ -208,12 +229,26 @@ class Generator:
             w.quad(d, h["developerCode"], _lit(f"SYN-{i:05d}"))
             targets = rng.sample(range(self.n_targets), 1 + i % 3)
             drug_targets.append(targets)
+            inhibits = {}
             for t in targets:
                 target = r("target", f"syn-target-{t:04d}")
-                w.quad(d, h["hasTarget"], target)
-                self._provenance(w, d, h["hasTarget"], target, review)
+                w.quad(d, h["inhibits"], target)
+                inferred.quad(d, h["hasTarget"], target)
+                inhibits[t] = self._provenance(w, d, h["inhibits"], target, review)
             for m in sorted({m for t in targets for m in target_mechs[t]}):
-                inferred.quad(d, h["addressesMechanism"], r("mechanism", f"syn-mech-{m:04d}"))
+                mech = r("mechanism", f"syn-mech-{m:04d}")
+                inferred.quad(d, h["addressesMechanism"], mech)
+                self.drug_why[(i, m)] = [
+                    self._explanation(
+                        inferred,
+                        d,
+                        mech,
+                        [inhibits[t], drives[(t, m)]],
+                        ("viaTarget", r("target", f"syn-target-{t:04d}")),
+                    )
+                    for t in targets
+                    if m in target_mechs[t]
+                ]
         self.target_mechs = target_mechs
         return drug_targets
 
@@ -235,6 +270,8 @@ class Generator:
             trial, h["startDate"], _typed(f"{rng.randint(2015, 2025)}-{rng.randint(1, 12):02d}-01", "date")
         )
         w.quad(trial, h["isPostICISecondLine"], _typed("true", "boolean"))
+        w.quad(trial, h["hasSetting"], r("setting", "post-ici-second-line"))
+        inferred.quad(trial, self.type, h["PostICISecondLineStudy"])
         w.quad(trial, h["registryRecord"], source)
         w.quad(trial, h["describedInSource"], source)
         w.quad(trial, h["primaryEndpoint"], r("endpoint", rng.choice(ENDPOINTS)))
@@ -251,12 +288,17 @@ class Generator:
             w.quad(arm, h["armOf"], trial)
             w.quad(arm, h["armRole"], r("arm-role", role))
             drugs = rng.sample(range(self.n_drugs), 2 if role == "experimental" else 1)
+            gives = {}
             for d in drugs:
                 w.quad(arm, h["includesAgent"], self.drug(d))
-                self._provenance(w, arm, h["includesAgent"], self.drug(d), source)
+                gives[d] = self._provenance(w, arm, h["includesAgent"], self.drug(d), source)
             mechs = {m for d in drugs for t in drug_targets[d] for m in self.target_mechs[t]}
             for m in sorted(mechs):
-                inferred.quad(arm, h["addressesMechanism"], r("mechanism", f"syn-mech-{m:04d}"))
+                mech = r("mechanism", f"syn-mech-{m:04d}")
+                inferred.quad(arm, h["addressesMechanism"], mech)
+                for d in drugs:
+                    for why in self.drug_why.get((d, m), []):
+                        self._explanation(inferred, arm, mech, [gives[d], why], ("viaAgent", self.drug(d)))
             for endpoint in ("mpfs", "mos"):
                 outcome = r("outcome", f"{key}-{a + 1}-{endpoint}")
                 value = round(rng.uniform(2.0, 24.0), 1)
@@ -275,12 +317,17 @@ class Generator:
 _TERMS = (
     "Source", "Endpoint", "Phase", "RecruitmentStatus", "Unit", "ChildPughClass", "ResistanceMechanism",
     "Protein", "RegistryRecord", "StudyDesign", "hasDesign", "ClinicalTrial", "Population", "StudyArm", "Outcome", *AGENT_CLASSES,
-    "implicatedIn", "developerCode", "hasTarget", "addressesMechanism", "nctId", "acronym", "hasPhase",
+    "drivesMechanism", "inhibits", "developerCode", "hasTarget", "addressesMechanism", "nctId", "acronym", "hasPhase",
+    "Inference", "viaTarget", "viaAgent", "hasSetting", "PostICISecondLineStudy",
     "hasStatus", "enrollment", "startDate", "isPostICISecondLine", "registryRecord", "describedInSource",
     "primaryEndpoint", "hasPopulation", "allowsChildPugh", "hasArm", "armOf", "armRole", "includesAgent",
     "outcomeOfArm", "outcomeOfStudy", "measuresEndpoint", "value", "ciLower", "ciUpper", "hasUnit",
     "reportedIn",
 )  # fmt: skip
+
+
+def _digest(text: str) -> str:
+    return hashlib.sha1(text.encode()).hexdigest()[:20]
 
 
 def _node(text: str) -> ox.NamedNode | ox.Literal:

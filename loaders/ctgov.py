@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import json
 import re
-import unicodedata
 import zipfile
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
@@ -28,6 +27,8 @@ import pyoxigraph as ox
 
 from hcckg.ground import iris
 from hcckg.ground.errors import Problem, SourceError
+from hcckg.ground.names import normalise
+from hcckg.ground.provenance import statement_triples
 from hcckg.ground.terms import CLASSES, DCTERMS, HCC, PROV, RDF, RDFS, SKOS, XSD
 
 Progress = Callable[[str], None]
@@ -352,12 +353,6 @@ def read_batch(path: Path) -> list[CtgovRecord]:
 
 
 # -- matching interventions to curated agents ------------------------------------------------------
-def normalise(name: str) -> str:
-    """The matching key of a drug name: ``"GT-90001"`` and ``"gt 90001"`` → ``"gt90001"``."""
-    ascii_text = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
-    return re.sub(r"[^a-z0-9]+", "", ascii_text.lower())
-
-
 _AGENT_QUERY = """
 PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
 PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
@@ -458,23 +453,12 @@ class _Facts:
     def __init__(self, source: ox.NamedNode):
         self.source = source
         self.triples: list[ox.Triple] = []
-        self.rdf_type = RDF.type
-        self.statement = RDF.Statement
-        self.subj, self.pred, self.obj = (ox.NamedNode(RDF + n) for n in ("subject", "predicate", "object"))
-        self.dc_source = DCTERMS.source
 
     def add(self, s: ox.NamedNode, p: ox.NamedNode, o: Any) -> None:
         if not isinstance(o, ox.NamedNode | ox.Literal):
             o = ox.Literal(o)
-        st = iris.statement(s, p, o, self.source)
-        self.triples += [
-            ox.Triple(s, p, o),
-            ox.Triple(st, self.rdf_type, self.statement),
-            ox.Triple(st, self.subj, s),
-            ox.Triple(st, self.pred, p),
-            ox.Triple(st, self.obj, o),
-            ox.Triple(st, self.dc_source, self.source),
-        ]
+        self.triples.append(ox.Triple(s, p, o))
+        self.triples += statement_triples(s, p, o, self.source)
 
     def plain(self, s: ox.NamedNode, p: ox.NamedNode, o: Any) -> None:
         """A triple about the source record itself, which needs no provenance node."""
@@ -505,7 +489,7 @@ def to_triples(
     trial = iris.resource("trial", nct)
     source = iris.resource("source", f"ctgov-{nct}")
     f = _Facts(source)
-    a, label = f.rdf_type, _n(RDFS + "label")
+    a, label = RDF.type, _n(RDFS + "label")
 
     # the registry record (the source of every fact below)
     f.plain(source, a, HCC.RegistryRecord)
@@ -641,7 +625,7 @@ def _agents(
         match = next((curated_index[k] for k in map(normalise, tries) if k in curated_index), None)
         if match is None and iris.slug(part):
             match = iris.resource("drug", f"ctgov-{iris.slug(part)}")
-            f.add(match, f.rdf_type, HCC.TherapeuticAgent)
+            f.add(match, RDF.type, HCC.TherapeuticAgent)
             f.add(match, _n(RDFS + "label"), part)
             for other in other_names if len(parts) == 1 else []:
                 f.add(match, _n(SKOS + "altLabel"), other)

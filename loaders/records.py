@@ -8,6 +8,10 @@ Field metadata is the schema of the curated files: ``type`` says how a value is 
 (see ``loaders/validate.py``), ``required`` whether the field must be present, ``many``
 whether it takes a list. The curation guide (``loaders/curated/README.md``) documents each
 field for curators.
+
+How an agent acts on a target, and how a target or process takes part in a mechanism, are
+fields of their own (``inhibits``, ``directed_against``, ``driven_by``, ``resisted_checkpoints``
+...): the ontology's property chains infer what an agent addresses only along such roles.
 """
 
 from __future__ import annotations
@@ -45,6 +49,9 @@ class Record:
     path: str
     line: int
     source: tuple[str, ...]
+    # A problem of the source that applies to every fact of the record (``source_issue:`` at
+    # the record or results-group level): each fact carries the flag, not just one.
+    issue: str | None = field(default=None, kw_only=True)
 
     kind = "record"  # the IRI kind, overridden per class
 
@@ -85,7 +92,14 @@ class Agent(Record):
     kind = "drug"
     label: list[Claim] = spec("text", required=True)
     modality: list[Claim] = spec("modality", required=True)
+    # Targets by the role the source gives: antagonism (inhibits, prevents_activation_of) may
+    # address what the target drives; a cell therapy is directed against its antigen; plain
+    # `targets` when the source does not say how the agent acts.
+    inhibits: list[Claim] = spec("ref:target", many=True)
+    prevents_activation_of: list[Claim] = spec("ref:target", many=True)
+    directed_against: list[Claim] = spec("ref:target", many=True)
     targets: list[Claim] = spec("ref:target", many=True)
+    inhibits_processes: list[Claim] = spec("ref:process", many=True)
     synonyms: list[Claim] = spec("text", many=True)
     developer_codes: list[Claim] = spec("text", many=True)
     definition: list[Claim] = spec("text")
@@ -100,6 +114,7 @@ class Agent(Record):
 class Process(Record):
     kind = "process"
     label: list[Claim] = spec("text", required=True)
+    synonyms: list[Claim] = spec("text", many=True)
     go: list[Claim] = spec("go")
     definition: list[Claim] = spec("text")
 
@@ -108,12 +123,26 @@ class Process(Record):
 class Mechanism(Record):
     kind = "mechanism"
     label: list[Claim] = spec("text", required=True)
+    mechanism_kind: list[Claim] = spec(
+        "mechanism-kind", required=True, doc="resistance, carry-over, limitation"
+    )
     definition: list[Claim] = spec("text", required=True)
-    targets: list[Claim] = spec("ref:target", many=True)
+    synonyms: list[Claim] = spec("text", many=True)
+    broader: list[Claim] = spec("ref:mechanism", many=True)
+    # How targets and processes take part (the roles the reasoner follows).
+    driven_by: list[Claim] = spec("ref:target", many=True)
+    driven_by_processes: list[Claim] = spec("ref:process", many=True)
+    resisted_checkpoints: list[Claim] = spec("ref:target", many=True)
     processes: list[Claim] = spec("ref:process", many=True)
     after_regimens: list[Claim] = spec("ref:regimen", many=True)
+    # What the source says of therapies and approaches directly.
     addressed_by: list[Claim] = spec("ref:drug", many=True)
-    note: list[Claim] = spec("text")
+    addressed_by_approaches: list[Claim] = spec("approach", many=True)
+    limits: list[Claim] = spec("ref:drug", many=True)
+    limits_approaches: list[Claim] = spec("approach", many=True)
+    exploited_by: list[Claim] = spec("ref:drug", many=True)
+    exploited_by_approaches: list[Claim] = spec("approach", many=True)
+    note: list[Claim] = spec("text", many=True)
 
 
 @dataclass
@@ -137,7 +166,11 @@ class Arm(Record):
     doses: list[Claim] = spec("text", many=True)
     enrollment: list[Claim] = spec("int")
     prior_regimens: list[Claim] = spec("ref:regimen", many=True)
-    note: list[Claim] = spec("text")
+    # Baseline shares the source gives for this arm or cohort, not for the whole study.
+    percent_child_pugh_a: list[Claim] = spec("number")
+    percent_bclc_c: list[Claim] = spec("number")
+    percent_extrahepatic_spread: list[Claim] = spec("number")
+    note: list[Claim] = spec("text", many=True)
 
 
 @dataclass
@@ -148,7 +181,9 @@ class Study(Record):
     nct_id: list[Claim] = spec("nct")
     acronym: list[Claim] = spec("text")
     synonyms: list[Claim] = spec("text", many=True)
-    post_ici_second_line: list[Claim] = spec("bool", required=True)
+    setting: list[Claim] = spec(
+        "setting", required=True, doc="post-ici-second-line, first-line, post-sorafenib, other"
+    )
     status: list[Claim] = spec("status")
     phase: list[Claim] = spec("phase")
     design: list[Claim] = spec("design")
@@ -188,10 +223,19 @@ class Outcome(Record):
     ci_level: list[Claim] = spec("number")
     line_of_therapy: list[Claim] = spec("int")
     subgroup: list[Claim] = spec("text")
+    # The response category of a best-overall-response count, apart from the subgroup.
+    category: list[Claim] = spec("response")
     count: list[Claim] = spec("int")
     denominator: list[Claim] = spec("int")
     note: list[Claim] = spec("text")
 
+
+# The fields a record- or group-level ``source_issue`` flags: its values, not its structure
+# (which study, arm, endpoint or unit a value belongs to is not what the source got wrong).
+FLAGGED_BY_RECORD_ISSUE = frozenset({
+    "value", "count", "denominator", "ci_lower", "ci_upper", "ci_level", "enrollment", "drugs", "doses",
+    "note", "percent_child_pugh_a", "percent_bclc_c", "percent_mvi", "percent_extrahepatic_spread",
+})  # fmt: skip
 
 # File name -> record class. A curated directory holds these files.
 FILES: dict[str, type[Record]] = {

@@ -49,7 +49,7 @@ VOCAB: dict[str, tuple[str, ...]] = {
     "unit": ("month", "percent", "week", "patient"),
     "modality": (
         "TherapeuticAgent", "MonoclonalAntibody", "BispecificAntibody", "SmallMolecule",
-        "MultitargetKinaseInhibitor", "AdoptiveCellTherapy", "CARTCellTherapy", "TCRTCellTherapy",
+        "TyrosineKinaseInhibitor", "MultitargetKinaseInhibitor", "AdoptiveCellTherapy", "CARTCellTherapy", "TCRTCellTherapy",
         "LiverTargetedProdrug", "MicrobiotaTherapy", "FaecalMicrobiotaTransplant",
     ),
     "target-class": (
@@ -58,7 +58,19 @@ VOCAB: dict[str, tuple[str, ...]] = {
     ),
     "source-kind": ("review", "table", "reference", "notes"),
     "study-kind": ("trial", "observational"),
+    "setting": ("post-ici-second-line", "first-line", "post-sorafenib", "other"),
+    "mechanism-kind": ("resistance", "carry-over", "limitation"),
+    "approach": ("dual-checkpoint-blockade", "multitarget-kinase-inhibition", "microbiota-modulation",
+                 "tcr-engineered-t-cells"),
+    "response": ("complete response", "partial response", "stable disease", "progressive disease"),
 }  # fmt: skip
+# Fields a curator may still write under their old name, with what replaced them.
+RENAMED = {
+    "post_ici_second_line": "setting (post-ici-second-line, first-line, post-sorafenib or other)",
+}
+RENAMED_IN = {
+    "Mechanism": {"targets": "driven_by (a target whose activity drives it) or resisted_checkpoints"},
+}
 
 # Identifier syntax, as the registries define it.
 FORMATS: dict[str, re.Pattern[str]] = {
@@ -89,7 +101,7 @@ HOME = {
     "regimen": "regimens.yaml",
     "study": "trials.yaml or studies.yaml",
 }
-RECORD_FIELDS = {"key", "source"}
+RECORD_FIELDS = {"key", "source", "source_issue"}
 
 
 def _fields(cls: type[Record]) -> dict[str, dataclasses.Field]:
@@ -103,10 +115,13 @@ def check_fields(cls: type[Record], raw: dict, path: str) -> list[Problem]:
         known.add("outcomes")
     problems = []
     record = str(raw.get("key")) if raw.get("key") is not None else None
+    renamed = RENAMED | RENAMED_IN.get(cls.__name__, {})
     for name in raw:
         if name not in known:
             close = difflib.get_close_matches(str(name), sorted(known), n=1)
             hint = f"; did you mean {close[0]!r}?" if close else f"; known: {', '.join(sorted(known))}"
+            if name in renamed:
+                hint = f"; it is now {renamed[name]}"
             line = getattr(raw, "key_lines", {}).get(name, getattr(raw, "line", None))
             problems.append(Problem(path, f"unknown field{hint}", line=line, record=record, field=str(name)))
     return problems

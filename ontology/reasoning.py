@@ -34,6 +34,12 @@ import pyoxigraph as ox
 from hcckg.ground.errors import HcckgError
 from hcckg.ground.terms import HCC, OWL, RDF, RDFS
 from hcckg.ontology import hermit
+from hcckg.ontology.diagnosis import explain_inconsistency as _explain_inconsistency
+from hcckg.ontology.diagnosis import inconsistency_message as _inconsistency_message
+from hcckg.ontology.diagnosis import told_classes as _told
+from hcckg.ontology.diagnosis import told_problems as _told_problems
+from hcckg.ontology.explain import explanations
+from hcckg.ontology.tbox import ancestors
 
 _TYPE = RDF.type
 _SUBCLASS = RDFS.subClassOf
@@ -42,11 +48,8 @@ _REST = RDF.rest
 _NIL = RDF.nil
 _OWL_CLASS = OWL.Class
 _OBJECT_PROPERTY = OWL.ObjectProperty
-_FUNCTIONAL = OWL.FunctionalProperty
 _ON_PROPERTY = OWL.onProperty
 _INVERSE_OF = OWL.inverseOf
-_DISJOINT_WITH = OWL.disjointWith
-_MEMBERS = OWL.members
 _THING = OWL + "Thing"
 _NNI = ox.NamedNode("http://www.w3.org/2001/XMLSchema#nonNegativeInteger")
 
@@ -94,9 +97,11 @@ def reason(tbox: list[ox.Triple], abox: list[ox.Triple]) -> Reasoned:
     if problems:
         raise OntologyInconsistent(_inconsistency_message(problems))
     module = vocab.module(facts)
-    extra = _closure_axioms(module) + _unique_name_axioms(module)
+    extra = _closure_axioms(module) + _unique_name_axioms(module, vocab.ancestors)
     world = _run_hermit(tbox + module + extra, tbox, facts)
     inferred = _collect(world, vocab, tbox, facts)
+    # Each inferred mechanism link with the stated facts it rests on (hcc:Inference nodes).
+    inferred += explanations(tbox, abox, inferred)
     individuals = {t.subject for t in facts if isinstance(t.subject, ox.NamedNode)}
     return Reasoned(
         inferred=inferred,
@@ -143,6 +148,12 @@ class _Vocabulary:
                 while cell in first:
                     self.active.add(first[cell])
                     cell = rest.get(cell, _NIL)
+        # A value of a sub-property is a value of its super-properties: the facts curated with
+        # a role (hcc:inhibits) reach the chains and restrictions written on the broader one.
+        # A sub-property of an active property is active too (hcc:inhibits under the chains'
+        # hcc:antagonises); broader values HermiT is not asked for are added in _collect.
+        self.ancestors = ancestors(tbox, RDFS.subPropertyOf)
+        self.active |= {p for p, ups in self.ancestors.items() if ups & self.active}
         self.active |= {self.inverse[p] for p in self.active if p in self.inverse}
 
     def module(self, facts: list[ox.Triple]) -> list[ox.Triple]:
@@ -204,13 +215,16 @@ def _closure_axioms(facts: list[ox.Triple]) -> list[ox.Triple]:
     return out
 
 
-def _unique_name_axioms(facts: list[ox.Triple]) -> list[ox.Triple]:
-    """``owl:AllDifferent`` over the agents of each arm and the targets of each agent: only
-    where counting needs it, because every inequality costs HermiT time."""
+def _unique_name_axioms(facts: list[ox.Triple], ancestors: dict[ox.Term, set[ox.Term]]) -> list[ox.Triple]:
+    """``owl:AllDifferent`` over the agents of each arm, the components of each regimen and the
+    targets of each agent (whatever the role it acts on them with): only where counting needs
+    it, because every inequality costs HermiT time."""
+    counted = (HCC.includesAgent, HCC.hasComponent, HCC.hasTarget)
     groups: dict[tuple[ox.NamedNode, ox.NamedNode], set[ox.NamedNode]] = defaultdict(set)
     for t in facts:
-        if t.predicate in (HCC.includesAgent, HCC.hasTarget):
-            groups[(t.subject, t.predicate)].add(t.object)
+        family = next((p for p in counted if p == t.predicate or p in ancestors.get(t.predicate, ())), None)
+        if family is not None:
+            groups[(t.subject, family)].add(t.object)
     out: list[ox.Triple] = []
     for _key, members in sorted(groups.items(), key=lambda kv: (kv[0][0].value, kv[0][1].value)):
         if len(members) < 2:
@@ -257,102 +271,6 @@ def _run_hermit(triples: list[ox.Triple], tbox: list[ox.Triple], facts: list[ox.
     return world
 
 
-def _explain_inconsistency(tbox: list[ox.Triple], facts: list[ox.Triple]) -> str:
-    return _inconsistency_message(_told_problems(tbox, facts))
-
-
-def _inconsistency_message(problems: list[str]) -> str:
-    head = "the ontology with the curated facts is inconsistent (HermiT)"
-    if not problems:
-        return head + "; no single asserted fact explains it: check recent edits to hcckg.ttl and the data."
-    return head + ". Cause(s):\n  " + "\n  ".join(problems[:20])
-
-
-def _told(tbox: list[ox.Triple], facts: list[ox.Triple]) -> dict[ox.Term, dict[ox.Term, str]]:
-    """Per individual, the named classes the facts put it in (its asserted types, and the
-    named domains and ranges of the properties it is used with), each with the reason."""
-    domain: dict[ox.Term, ox.Term] = {}
-    range_: dict[ox.Term, ox.Term] = {}
-    for t in tbox:
-        if t.predicate == RDFS.domain and isinstance(t.object, ox.NamedNode):
-            domain[t.subject] = t.object
-        elif t.predicate == RDFS.range and isinstance(t.object, ox.NamedNode):
-            range_[t.subject] = t.object
-    told: dict[ox.Term, dict[ox.Term, str]] = defaultdict(dict)
-    for t in facts:
-        if t.predicate == _TYPE:
-            told[t.subject][t.object] = f"asserted a {_short(t.object)}"
-            continue
-        if t.predicate in domain:
-            told[t.subject].setdefault(domain[t.predicate], f"subject of {_short(t.predicate)}")
-        if t.predicate in range_ and isinstance(t.object, ox.NamedNode):
-            told[t.object].setdefault(range_[t.predicate], f"object of {_short(t.predicate)}")
-    return told
-
-
-def _told_problems(tbox: list[ox.Triple], facts: list[ox.Triple]) -> list[str]:
-    """Clashes visible without a reasoner: an individual put into two disjoint classes by
-    its types or the domains and ranges of its properties, or a functional property with
-    two values."""
-    parents: dict[ox.Term, set[ox.Term]] = defaultdict(set)
-    functional = set()
-    for t in tbox:
-        if t.predicate == _SUBCLASS and isinstance(t.object, ox.NamedNode):
-            parents[t.subject].add(t.object)
-        elif t.predicate == _TYPE and t.object == _FUNCTIONAL:
-            functional.add(t.subject)
-    disjoint = _disjoint_pairs(tbox)
-
-    def ancestors(cls: ox.Term) -> set[ox.Term]:
-        seen, todo = {cls}, [cls]
-        while todo:
-            for parent in parents.get(todo.pop(), ()):
-                if parent not in seen:
-                    seen.add(parent)
-                    todo.append(parent)
-        return seen
-
-    problems = []
-    for individual, reasons in sorted(_told(tbox, facts).items(), key=lambda kv: str(kv[0])):
-        expanded = {anc: why for cls, why in reasons.items() for anc in ancestors(cls)}
-        for a, b in sorted(disjoint, key=str):
-            if a in expanded and b in expanded:
-                problems.append(
-                    f"<{individual.value}> is both a {_short(a)} ({expanded[a]}) and a "
-                    f"{_short(b)} ({expanded[b]}), which are disjoint"
-                )
-    values: dict[tuple[ox.Term, ox.Term], set[ox.Term]] = defaultdict(set)
-    for t in facts:
-        if t.predicate in functional:
-            values[(t.subject, t.predicate)].add(t.object)
-    for (subject, prop), objs in sorted(values.items(), key=str):
-        if len(objs) > 1:
-            shown = ", ".join(sorted(str(o) for o in objs))
-            problems.append(
-                f"<{subject.value}> has {len(objs)} values for functional {_short(prop)}: {shown}"
-            )
-    return problems
-
-
-def _disjoint_pairs(tbox: list[ox.Triple]) -> set[tuple[ox.Term, ox.Term]]:
-    rest = {t.subject: t.object for t in tbox if t.predicate == _REST}
-    first = {t.subject: t.object for t in tbox if t.predicate == _FIRST}
-    pairs = {(t.subject, t.object) for t in tbox if t.predicate == _DISJOINT_WITH}
-    for t in tbox:
-        if t.predicate == _MEMBERS:
-            members, cell = [], t.object
-            while cell in first:
-                members.append(first[cell])
-                cell = rest.get(cell, _NIL)
-            pairs |= {(a, b) for i, a in enumerate(members) for b in members[i + 1 :]}
-    return pairs
-
-
-def _short(term: ox.Term) -> str:
-    value = term.value if isinstance(term, ox.NamedNode) else str(term)
-    return value.rsplit("/", 1)[-1].rsplit("#", 1)[-1]
-
-
 # -- output ----------------------------------------------------------------------------------------
 
 
@@ -393,6 +311,13 @@ def _collect(
             sub, sup = ox.NamedNode(subject), ox.NamedNode(obj)
             if sub in vocab.classes and sup in vocab.classes:
                 out.add(ox.Triple(sub, _SUBCLASS, sup))
+    # rdfs:subPropertyOf: every value is a value of the broader properties (hcc:hasTarget of
+    # hcc:directedAgainst), so that SPARQL needs no entailment.
+    values |= {
+        ox.Triple(t.subject, up, t.object)
+        for t in list(values)
+        for up in vocab.ancestors.get(t.predicate, ())
+    }
     for t in list(values):
         inverse = vocab.inverse.get(t.predicate)
         if inverse is not None:

@@ -4,6 +4,7 @@ release files from these."""
 
 from __future__ import annotations
 
+from collections import defaultdict
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -69,4 +70,24 @@ def artifact(name: str, triples: list[ox.Triple] | None = None) -> bytes:
     return ox.serialize(ontology_triples() if triples is None else triples, format=fmt, **kwargs)
 
 
-__all__ = ["ARTIFACTS", "ONTOLOGY_FILE", "artifact", "ontology_triples", "prefixes"]
+def ancestors(tbox: list[ox.Triple], relation: ox.NamedNode) -> dict[ox.Term, set[ox.Term]]:
+    """Each term's proper ancestors along ``relation`` (rdfs:subPropertyOf, rdfs:subClassOf),
+    named terms only."""
+    parents: dict[ox.Term, set[ox.Term]] = defaultdict(set)
+    for t in tbox:
+        if t.predicate == relation and isinstance(t.object, ox.NamedNode):
+            parents[t.subject].add(t.object)
+    out: dict[ox.Term, set[ox.Term]] = {}
+    for term in list(parents):
+        seen: set[ox.Term] = set()
+        todo = list(parents[term])
+        while todo:
+            up = todo.pop()
+            if up not in seen:
+                seen.add(up)
+                todo.extend(parents.get(up, ()))
+        out[term] = seen
+    return out
+
+
+__all__ = ["ARTIFACTS", "ONTOLOGY_FILE", "ancestors", "artifact", "ontology_triples", "prefixes"]

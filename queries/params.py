@@ -10,22 +10,18 @@ pyoxigraph's ``substitutions``, never text to paste into a query. Unknown values
 from __future__ import annotations
 
 import difflib
-import re
-import unicodedata
 
 import pyoxigraph as ox
 
 from hcckg.ground.errors import UnknownParameter
 from hcckg.ground.iris import KINDS
+from hcckg.ground.names import normalise
 from hcckg.ground.settings import base_iri
 from hcckg.ground.terms import DEFAULT_ONTOLOGY_NS, HCC, ontology_ns
 from hcckg.queries.catalogue import NamedQuery, Parameter
 
 MAX_TEXT = 200
 MIN_PARTIAL = 3
-# The review prints "TGF-ß1" (German sharp s) where it means β, so both read as "beta".
-_GREEK = {"α": "alpha", "β": "beta", "ß": "beta", "γ": "gamma", "κ": "kappa"}
-_NON_ALNUM = re.compile(r"[^a-z0-9]+")
 
 _CANDIDATES = """
 PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
@@ -43,16 +39,6 @@ def unknown(message: str, suggestions: list[str] | None = None) -> UnknownParame
     """The error for an unknown value; each surface shows ``suggestions`` its own way
     (server/errors.py for HTTP, queries/cli.py for the command line)."""
     return UnknownParameter(message, suggestions or [])
-
-
-def normalise(text: str) -> str:
-    """Case-, accent- and punctuation-insensitive form: ``"TGF-β1"`` -> ``"tgfbeta1"``.
-    queries/search.rq applies the same mapping in SPARQL."""
-    lowered = text.lower()
-    for letter, name in _GREEK.items():
-        lowered = lowered.replace(letter, name)
-    ascii_text = unicodedata.normalize("NFKD", lowered).encode("ascii", "ignore").decode()
-    return _NON_ALNUM.sub("", ascii_text)
 
 
 def candidates(store, kind: str) -> dict[str, set[str]]:

@@ -111,36 +111,36 @@ def _box(
 
 def mechanism_svg(store, key: str) -> str:
     """The paths from one mechanism through targets and drugs to trials."""
-    table = run_named(store, catalogue()["mechanism_paths"], {"mechanism": key})
+    # Every setting: the picture marks each trial's (post-ICI second line solid, others dashed).
+    table = run_named(store, catalogue()["mechanism_paths"], {"mechanism": key, "setting": "all"})
     mechanism = table.parameters["mechanism"]
     trials = {r["trial"] for r in table.rows}
-    facts = _facts(store, trials, ("acronym", "nctId", "isPostICISecondLine"))
+    facts = _facts(store, trials, ("acronym", "nctId"))
     label = (table.rows[0]["mechanismLabel"] if table.rows else None) or _label_of(store, mechanism) or key
     nodes: dict[str, dict[str, tuple]] = {k: {} for k in ("mechanism", "target", "drug", "trial")}
     edges: set[tuple[str, str]] = set()
     for row in table.rows:
-        nodes["target"][row["target"]] = (
-            [(row["targetLabel"] or row["target"], ' font-weight="bold"')],
-            False,
-        )
         nodes["drug"][row["drug"]] = ([(row["drugLabel"] or row["drug"], ' font-weight="bold"')], False)
+        if row["target"]:  # the target, process or approach the link goes through
+            nodes["target"][row["target"]] = (
+                [(row["targetLabel"] or row["target"], ' font-weight="bold"')],
+                False,
+            )
+            edges |= {(mechanism, row["target"]), (row["target"], row["drug"])}
+        else:  # a link a source states of the drug itself
+            edges.add((mechanism, row["drug"]))
         own = facts.get(row["trial"], {})
-        setting = row.get("setting") or (
-            (POST_ICI if own.get("isPostICISecondLine") in ("true", "1") else "other setting")
-            if "isPostICISecondLine" in own
-            else "setting not recorded"
-        )
+        setting = row.get("settingLabel") or "setting not recorded"
+        post_ici = setting == POST_ICI
         name = own.get("acronym") or row["nctId"] or row["trialLabel"] or row["trial"]
         lines = [(name, ' font-weight="bold"')]
         if own.get("acronym") and row["nctId"]:
             lines.append((row["nctId"], ""))
         evidence = " · ".join(str(v) for v in (row["phaseLabel"], row["statusLabel"]) if v)
         lines += [(evidence, ' fill="#333"')] if evidence else []
-        lines.append(
-            (setting, ' fill="#1c5b1c"' if setting == POST_ICI else ' fill="#555" font-style="italic"')
-        )
-        nodes["trial"][row["trial"]] = (lines, setting != POST_ICI)
-        edges |= {(mechanism, row["target"]), (row["target"], row["drug"]), (row["drug"], row["trial"])}
+        lines.append((setting, ' fill="#1c5b1c"' if post_ici else ' fill="#555" font-style="italic"'))
+        nodes["trial"][row["trial"]] = (lines, not post_ici)
+        edges.add((row["drug"], row["trial"]))
     nodes["mechanism"][mechanism] = (
         [(label, ' font-weight="bold"'), (f"{len(trials)} trials", ' fill="#333"')],
         False,

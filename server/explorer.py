@@ -1,12 +1,12 @@
 """The ``explorer`` blueprint: ``/explore``, from a resistance mechanism to the trials.
 
-mechanism → the targets implicated in it → the drugs that hit them → the study arms that
-give them → the trials, read from the named query ``mechanism_paths`` and shown whatever
-columns it returns: columns the explorer does not place (a link's kind or support, added
-by the data model later) are shown beside each path. Filters: setting (post-ICI second line
-by default), phase, status, design, drug; each offers the values the mechanism's paths have,
-with counts. A trial's setting is the query's ``setting`` column when it has one, else read
-from the trial's ``hcc:isPostICISecondLine``. The mechanism picture is shown beside it.
+mechanism → what a drug goes through (the target or process it acts on, or the approach it
+follows; nothing for a link a source states of the drug itself) → the drugs → the study arms
+that give them → the trials, read from the named query ``mechanism_paths`` (every setting;
+the explorer filters) and shown whatever columns it returns: columns the explorer does not
+place (the link's relation, support and explanation) are shown beside each path. Filters:
+setting (post-ICI second line by default), phase, status, design, drug; each offers the
+values the mechanism's paths have, with counts. The mechanism picture is shown beside it.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from hcckg.ground.terms import HCC, RDFS
 from hcckg.queries.execute import catalogue, run_named
 from hcckg.queries.params import normalise
 from hcckg.server import site, web
-from hcckg.server.facts import Citations, values
+from hcckg.server.facts import Citations
 from hcckg.server.reading import heading
 from hcckg.server.views import views
 
@@ -33,8 +33,13 @@ PLACED = {
     "mechanism", "mechanismLabel", "target", "targetLabel", "drug", "drugLabel", "arm", "armLabel", "trial",
     "trialLabel", "nctId", "statusLabel", "phaseLabel", "phaseRank", "designLabel", "randomised", "enrollment",
     "hasResults", "targetSources", "drugSources", "armSources", "trialSources", "setting", "status",
+    "settingLabel", "trialSetting", "trialName", "viaKind",
 }  # fmt: skip
-_MECHANISMS = f"""SELECT ?m ?l WHERE {{ ?m a <{HCC.iri("ResistanceMechanism")}> OPTIONAL {{ ?m <{RDFS.label.value}> ?l }} }}"""
+_MECHANISMS = (
+    f"""SELECT ?m ?l WHERE {{ ?m a <{HCC.iri("Mechanism")}> OPTIONAL {{ ?m <{RDFS.label.value}> ?l }} }}"""
+)
+# What a path shows where a source states the link of the drug itself (no target between).
+STATED_OF_THE_DRUG = "(stated of the drug)"
 
 
 def mechanisms(store) -> list[tuple[str, str]]:
@@ -42,16 +47,6 @@ def mechanisms(store) -> list[tuple[str, str]]:
         r["m"].value: (r["l"].value if r["l"] else web.tail(r["m"].value)) for r in store.query(_MECHANISMS)
     }
     return sorted(((web.tail(iri), label) for iri, label in found.items()), key=lambda m: m[1].lower())
-
-
-def _settings(store, trials: set[str]) -> dict[str, str]:
-    if not trials:
-        return {}
-    sparql = f"""SELECT ?t ?v WHERE {{ VALUES ?t {{ {values(trials)} }} ?t <{HCC.iri("isPostICISecondLine")}> ?v }}"""
-    found = {}
-    for r in store.query(sparql):
-        found[r["t"].value] = POST_ICI if r["v"].value in ("true", "1") else "other"
-    return found
 
 
 def _matches(row: dict, chosen: dict[str, str]) -> bool:
@@ -70,15 +65,13 @@ def explore() -> str | tuple[str, int]:
     if not key:
         return render_template("explore.html", **context)
     try:
-        table = run_named(store, catalogue()["mechanism_paths"], {"mechanism": key})
+        table = run_named(store, catalogue()["mechanism_paths"], {"mechanism": key, "setting": "all"})
     except UnknownParameter as err:
         suggestions = f" (did you mean: {', '.join(err.suggestions)}?)" if err.suggestions else ""
         return render_template("explore.html", **context | {"error": f"{err}{suggestions}"}), 400
     rows = table.rows
-    if "setting" not in table.columns:
-        setting = _settings(store, {r["trial"] for r in rows})
-        for r in rows:
-            r["setting"] = setting.get(r["trial"], "other")
+    for r in rows:
+        r["setting"] = r.get("settingLabel") or "setting not recorded"
     chosen = {name: request.args.get(name, "") for name, _ in FILTERS}
     if "setting" not in request.args:
         chosen["setting"] = POST_ICI if any(_norm(r.get("setting")) == _norm(POST_ICI) for r in rows) else ""
@@ -88,7 +81,11 @@ def explore() -> str | tuple[str, int]:
     trials = views(store, {r["trial"] for r in kept}, citations)
     tree: dict[tuple[str, str], dict[tuple[str, str], list[dict]]] = {}
     for r in sorted(kept, key=lambda r: (-(r.get("phaseRank") or 0), str(r.get("nctId") or ""))):
-        target = (r["target"], r["targetLabel"] or web.tail(r["target"]))
+        target = (
+            (r["target"], r["targetLabel"] or web.tail(r["target"]))
+            if r["target"]
+            else ("", STATED_OF_THE_DRUG)
+        )
         drug = (r["drug"], r["drugLabel"] or web.tail(r["drug"]))
         trial = trials.get(r["trial"])
         r["heading"] = heading(trial) if trial else r["trialLabel"]

@@ -87,6 +87,7 @@ def test_table_trial_as_printed(review_store, key, status, phase, enrollment, ar
     assert facts(review_store, trial, HCC.primaryEndpoint, table) == endpoints
     assert facts(review_store, trial, HCC.nctId, table) == {key}
     assert facts(review_store, trial, HCC.isPostICISecondLine, table) == {"true"}
+    assert facts(review_store, trial, HCC.hasSetting, table) == {"post-ici-second-line"}
     assert arm_drugs(review_store, trial, table) == arms
 
 
@@ -148,7 +149,7 @@ def test_agent_count_counts_an_investigator_choice_once(review_store):
 TEXT_TRIALS = [
     # key, post-ICI second line, phase (with its source)
     ("NCT05760599", True, "phase-2", TEXT),
-    ("NCT06530251", True, "phase-1b", TEXT),
+    ("NCT06530251", False, "phase-1b", TEXT),  # "after one or two prior systemic therapies"
     ("NCT02541370", False, "phase-1-2", TEXT),
     ("NCT05003895", False, "phase-1-2", TEXT),
     ("NCT03132792", False, "phase-1", TEXT),
@@ -228,7 +229,7 @@ TABLE_2 = {
         ("lenvatinib", "os", 16.6, "month", None), ("sorafenib", "os", 11.2, "month", None),
         ("lenvatinib", "orr", 15.8, "percent", None), ("sorafenib", "orr", 0.0, "percent", None),
         ("lenvatinib", "dcr", 62.1, "percent", None), ("sorafenib", "dcr", 63.2, "percent", None),
-        (None, "trae-grade-3-4", 16.3, "percent", None),
+        ("all-patients", "trae-grade-3-4", 16.3, "percent", None),  # one value for the pooled row
     },
     "storandt-2022-cabozantinib": {
         ("cabozantinib", "pfs", 2.1, "month", None), ("cabozantinib", "os", 7.7, "month", None),
@@ -346,10 +347,12 @@ def _outcome(store, key: str) -> dict[str, str]:
         ("livmoniplimab-phase-1-livmoniplimab-budigalimab-pd-l1-naive-metastatic-hcc-orr-ref-26",
          {"value": "42.0", "count": "5", "denominator": "12"}),
         ("roessler-2023-nivolumab-ipilimumab-nivolumab-ipilimumab-os-ref-21", {"value": "7.4"}),
-        ("nct03781934-phase-1b-lenvatinib-ttp-ref-54", {"value": "10.9", "measuresEndpoint": "ttp"}),
-        ("nct02541370-cd133-car-t-pfs-text", {"value": "6.8"}),
-        ("nct03132792-adp-a2afp-complete-response-bor-ref-53", {"count": "1", "denominator": "13"}),
-        ("nct05750030-fmt-atezolizumab-bevacizumab-partial-response-bor-ref-59", {"count": "2", "denominator": "6"}),
+        ("nct03781934-phase-1b-ttp-ref-54", {"value": "10.9", "measuresEndpoint": "ttp"}),
+        ("nct02541370-cd133-car-t-pfs-ref-53", {"value": "6.8"}),
+        ("nct03132792-adp-a2afp-first-13-patients-treated-complete-response-bor-ref-53",
+         {"count": "1", "denominator": "13", "subgroup": "first 13 patients treated", "responseCategory": "complete response"}),
+        ("nct05750030-fmt-atezolizumab-bevacizumab-interim-analysis-first-six-patients-partial-response-bor-ref-59",
+         {"count": "2", "denominator": "6", "subgroup": "interim analysis, first six patients", "responseCategory": "partial response"}),
     ],
 )  # fmt: skip
 def test_text_results(review_store, key, expected):
@@ -363,36 +366,50 @@ def test_open_confidence_limit_is_a_note_not_a_number(review_store):
     assert got["sourceNote"] == "upper confidence limit not assessable"
 
 
-CHAIN = """
-PREFIX hcc: <https://w3id.org/hcckg/ontology/>
-SELECT * WHERE { ?drug hcc:hasTarget ?target . ?target hcc:implicatedIn ?mechanism . }
-"""
+LINK = "SELECT ?s ?p ?o WHERE { ?s ?p ?o }"
 
 
 @pytest.mark.parametrize(
-    ("drug", "target", "mechanism"),
+    ("subject", "role", "other", "source"),
     [
-        ("lenvatinib", "fgfr4", "wnt-beta-catenin-t-cell-exclusion"),
-        ("regorafenib", "csf1r", "tam-csf1r"),
-        ("gt90001", "alk-1", "alk1-tgf-beta-angiogenesis"),
-        ("livmoniplimab", "garp-tgf-beta-1-complex", "garp-tgf-beta-1-release"),
-        ("cvm-1118", "trap1", "vasculogenic-mimicry"),
-        ("ivonescimab", "vegf-a", "vegf-driven-angiogenic-escape"),
-        ("bevacizumab", "vegf-a", "vegf-driven-angiogenic-escape"),
-        ("cadonilimab", "ctla-4", "multiple-checkpoint-immune-escape"),
-        ("ak130", "tigit", "multiple-checkpoint-immune-escape"),
-        ("atezolizumab", "pd-l1", "cross-resistance-to-pd-l1-blockade"),
+        # How agents act, as the review words it.
+        ("drug/lenvatinib", "inhibits", "target/fgfr4", "ascari-2026-ref-33"),
+        ("drug/lenvatinib", "inhibitsProcess", "process/wnt-beta-catenin-pathway", "ascari-2026-ref-34"),
+        ("drug/regorafenib", "inhibits", "target/csf1r", "ascari-2026-ref-35"),
+        ("drug/gt90001", "inhibits", "target/alk-1", TEXT),
+        ("drug/livmoniplimab", "preventsActivationOf", "target/garp-tgf-beta-1-complex", "ascari-2026-ref-25"),
+        ("drug/cvm-1118", "inhibitsProcess", "process/vasculogenic-mimicry", "ascari-2026-ref-23"),
+        ("drug/cvm-1118", "hasTarget", "target/trap1", "ascari-2026-ref-23"),  # "via targeting TRAP1"
+        ("drug/bevacizumab", "inhibits", "target/vegf-a", "ascari-2026-ref-32"),
+        ("drug/cadonilimab", "inhibits", "target/ctla-4", TEXT),
+        ("drug/cd133-car-t", "directedAgainst", "target/cd133", TEXT),
+        # How targets and processes take part in mechanisms.
+        ("target/vegf-a", "drivesMechanism", "mechanism/vegf-driven-immunosuppression", TEXT),
+        ("process/wnt-beta-catenin-pathway", "drivesMechanism", "mechanism/wnt-beta-catenin-t-cell-exclusion", "ascari-2026-ref-8"),
+        ("target/csf1r", "drivesMechanism", "mechanism/tam-csf1r", "ascari-2026-ref-35"),
+        ("target/pd-l1", "blockadeResistedIn", "mechanism/cross-resistance-to-pd-l1-blockade", TEXT),
+        ("target/pd-1", "blockadeResistedIn", "mechanism/multiple-checkpoint-immune-escape", TEXT),
+        # What the review says of therapies and approaches.
+        ("drug/atezolizumab", "limitedByMechanism", "mechanism/cross-resistance-to-pd-l1-blockade", TEXT),
+        ("approach/dual-checkpoint-blockade", "addressesMechanism", "mechanism/multiple-checkpoint-immune-escape", TEXT),
+        ("approach/tcr-engineered-t-cells", "limitedByMechanism", "mechanism/hla-restriction", "ascari-2026-ref-51"),
+        ("approach/multitarget-kinase-inhibition", "exploitsMechanism", "mechanism/residual-ici-activity", "ascari-2026-ref-32"),
     ],
-)
-def test_drug_target_mechanism_links(review_store, drug, target, mechanism):
+)  # fmt: skip
+def test_role_typed_links_with_their_sources(review_store, subject, role, other, source):
+    s, o = iris.resource(*subject.split("/")), iris.resource(*other.split("/"))
+    assert o.value.rsplit("/", 1)[-1] in facts(review_store, s, getattr(HCC, role), source)
+
+
+def test_no_mechanism_is_tied_to_a_target_without_a_role(review_store):
     rows = review_store.select(
-        CHAIN,
-        substitutions={
-            "drug": iris.resource("drug", drug),
-            "mechanism": iris.resource("mechanism", mechanism),
-        },
+        "PREFIX hcc: <https://w3id.org/hcckg/ontology/> SELECT ?t ?m WHERE { ?t hcc:implicatedIn ?m }"
     )
-    assert target in {_short(r["target"]) for r in rows}
+    assert rows == []  # only drivesMechanism / blockadeResistedIn are curated
+    assert (
+        facts(review_store, iris.resource("target", "fgfr4"), HCC.drivesMechanism, "ascari-2026-ref-33")
+        == set()
+    )
 
 
 def test_mechanisms_follow_their_first_line_regimen(review_store):
@@ -400,8 +417,9 @@ def test_mechanisms_follow_their_first_line_regimen(review_store):
         "PREFIX hcc: <https://w3id.org/hcckg/ontology/> SELECT ?m ?r WHERE { ?m hcc:arisesAfterRegimen ?r }"
     )
     links = {(_short(r["m"]), _short(r["r"])) for r in rows}
-    assert ("vegf-driven-angiogenic-escape", "atezolizumab-bevacizumab") in links
-    assert ("multiple-checkpoint-immune-escape", "tremelimumab-durvalumab") in links
+    assert ("angiogenic-escape", "atezolizumab-bevacizumab") in links
+    assert ("t-cell-exclusion", "ctla-4-pd-l1-combination") in links
+    assert not {m for m, _ in links} & {"multiple-checkpoint-immune-escape"}
 
 
 def test_broader_regimens_find_trials_open_to_any_ici_regimen(review_store):

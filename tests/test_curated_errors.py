@@ -84,7 +84,11 @@ def test_non_numeric_enrollment(curated):
 
 
 def test_bad_yaml_syntax(curated):
-    line = replace(curated / "agents.yaml", "  targets: [tigit]\n", "  targets: [tigit\n")
+    line = replace(
+        curated / "agents.yaml",
+        '  inhibits: [{value: tigit, note: "the anti-TIGIT antibody AK130"}]\n',
+        '  inhibits: [{value: tigit, note: "the anti-TIGIT antibody AK130"}\n',
+    )
     problems = problems_of(curated)
     assert len(problems) == 1
     problem = problems[0]
@@ -94,8 +98,8 @@ def test_bad_yaml_syntax(curated):
 
 
 def test_dangling_reference_names_both_places(curated):
-    line = replace(curated / "mechanisms.yaml", "  targets: [csf1r]\n", "  targets: [csf-1r]\n")
-    problem = only(problems_of(curated), "targets")
+    line = replace(curated / "mechanisms.yaml", "    - {value: csf1r, note:", "    - {value: csf-1r, note:")
+    problem = only(problems_of(curated), "driven_by")
     assert (Path(problem.path).name, problem.line, problem.record) == ("mechanisms.yaml", line, "tam-csf1r")
     assert "unknown target 'csf-1r'" in problem.message and "targets.yaml" in problem.message
 
@@ -139,16 +143,65 @@ def test_duplicate_key(curated):
 def test_every_problem_of_a_run_is_reported_together(curated):
     replace(curated / "trials.yaml", "nct_id: NCT05199285", "nct_id: NCT5199285")
     replace(curated / "trials.yaml", "  enrollment: 46\n", "  enrollment: forty-six\n")
-    replace(curated / "mechanisms.yaml", "  targets: [csf1r]\n", "  targets: [csf-1r]\n")
+    replace(curated / "mechanisms.yaml", "    - {value: csf1r, note:", "    - {value: csf-1r, note:")
     replace(
         curated / "results.yaml",
         "{endpoint: pfs, value: 3.3, unit: month}",
         "{endpoint: mpfs, value: 3.3, unit: month}",
     )
     problems = problems_of(curated)
-    assert {p.field for p in problems} == {"nct_id", "enrollment", "targets", "endpoint"}
+    assert {p.field for p in problems} == {"nct_id", "enrollment", "driven_by", "endpoint"}
     message = str(SourceError(problems))
     assert message.startswith("4 problem(s)") and "trials.yaml" in message and "results.yaml" in message
+
+
+def test_a_renamed_field_names_what_replaced_it(curated):
+    line = replace(
+        curated / "trials.yaml",
+        '  setting: {value: post-sorafenib, note: "regorafenib',
+        '  post_ici_second_line: {value: post-sorafenib, note: "regorafenib',
+    )
+    problems = problems_of(curated)
+    renamed = only(problems, "post_ici_second_line")
+    assert (renamed.line, renamed.record) == (line, "resorce") and "it is now setting" in renamed.message
+    assert only(problems, "setting").message == "missing required field"
+
+
+def test_a_mechanism_link_must_say_its_role(curated):
+    line = replace(
+        curated / "mechanisms.yaml", "  driven_by:\n    - {value: csf1r", "  targets:\n    - {value: csf1r"
+    )
+    problem = only(problems_of(curated), "targets")
+    assert (problem.line, problem.record) == (line, "tam-csf1r")
+    assert "driven_by" in problem.message and "resisted_checkpoints" in problem.message
+
+
+@pytest.mark.parametrize(
+    ("file", "old", "new", "field", "word"),
+    [
+        ("trials.yaml", "  setting: {value: first-line, note: \"previously tested", "  setting: {value: first line, note: \"previously tested", "setting", "unknown setting 'first line'"),
+        ("mechanisms.yaml", "    - value: dual-checkpoint-blockade\n", "    - value: dual-blockade\n", "addressed_by_approaches", "unknown approach 'dual-blockade'"),
+        ("mechanisms.yaml", "  mechanism_kind: limitation\n", "  mechanism_kind: limit\n", "mechanism_kind", "unknown mechanism-kind 'limit'"),
+    ],
+)  # fmt: skip
+def test_controlled_values_of_the_mechanism_model(curated, file, old, new, field, word):
+    line = replace(curated / file, old, new)
+    problem = only(problems_of(curated), field)
+    assert problem.line == line and word in problem.message
+
+
+def test_an_outcome_may_not_replace_its_groups_qualifier(curated):
+    line = replace(
+        curated / "results.yaml",
+        "    - {endpoint: bor, category: complete response, count: 1, denominator: 13}",
+        "    - {endpoint: bor, subgroup: complete response, count: 1, denominator: 13}",
+    )
+    problem = only(problems_of(curated), "subgroup")
+    assert (
+        problem.line == line
+        and "first 13 patients treated" in problem.message
+        and "category" in problem.message
+    )
 
 
 def test_confidence_interval_must_contain_its_value(curated):

@@ -1,6 +1,8 @@
 """HermiT on the ontology: consistent, and it classifies the review's trials as the review does
-and links drugs and arms to the mechanisms the review explains. The ABox is a small test copy of
-the review's facts (tests/data/ontology/review-abox.ttl); the curated data lives elsewhere."""
+and links drugs and arms to mechanisms only along the roles the review gives (an antagonised
+driver, an inhibited process, an approach), never through a checkpoint whose blockade is
+resisted. The ABox is a small test copy of the review's facts
+(tests/data/ontology/review-abox.ttl); the curated data lives elsewhere."""
 
 from __future__ import annotations
 
@@ -9,7 +11,9 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
-from hcckg.ground.terms import HCC, OWL, RDF, RDFS
+from hcckg.ground import iris
+from hcckg.ground.provenance import statement_triples
+from hcckg.ground.terms import DCTERMS, HCC, OWL, PROV, RDF, RDFS
 from hcckg.ontology.reasoning import OntologyInconsistent, Reasoned, reason
 from hcckg.ontology.tbox import ontology_triples
 
@@ -31,17 +35,31 @@ FAMILIES = {
     "OtherStrategyTrial": ["NCT03781934", "NCT05750030"],
 }  # fmt: skip
 
-MECHANISMS = {
-    "bevacizumab": "vegf-driven-immunosuppression",
-    "ivonescimab": "vegf-driven-immunosuppression",
-    "lenvatinib": "wnt-beta-catenin-t-cell-exclusion",
-    "regorafenib": "tumour-associated-macrophages",
-    "livmoniplimab": "garp-tgf-beta-1-activation",
-    "gt90001": "alk-1-angiogenesis",
-    "cvm-1118": "vasculogenic-mimicry",
-    "ipilimumab": "ctla-4-dual-blockade",
-    "cadonilimab": "ctla-4-dual-blockade",
-}
+# (drug, relation, mechanism) the roles support, each by another axiom of the ontology.
+SUPPORTED = [
+    ("bevacizumab", "addressesMechanism", "vegf-driven-immunosuppression"),  # inhibits a driver
+    ("ivonescimab", "addressesMechanism", "vegf-driven-immunosuppression"),
+    ("lenvatinib", "addressesMechanism", "wnt-beta-catenin-t-cell-exclusion"),  # inhibits a driving process
+    ("regorafenib", "addressesMechanism", "tumour-associated-macrophages"),
+    ("livmoniplimab", "addressesMechanism", "garp-tgf-beta-1-activation"),  # prevents activation of a driver
+    ("gt90001", "addressesMechanism", "alk-1-angiogenesis"),
+    ("cvm-1118", "addressesMechanism", "vasculogenic-mimicry"),
+    ("cadonilimab", "addressesMechanism", "multiple-checkpoint-escape"),  # dual-checkpoint bispecific
+    ("lenvatinib", "addressesMechanism", "angiogenic-escape"),  # an mTKI follows its approach
+    ("fmt", "addressesMechanism", "dysbiosis"),  # a microbiota therapy follows microbiota modulation
+    ("sorafenib", "exploitsMechanism", "residual-ici-activity"),
+    ("adp-a2afp", "limitedByMechanism", "hla-restriction"),  # a TCR-T therapy follows TCR-T
+]
+# What the roles do not support: one checkpoint antibody, a resisted checkpoint, a target that
+# drives nothing, a TKI the review never calls multitarget, a CAR directed against an antigen.
+UNSUPPORTED = [
+    *[(d, "addressesMechanism", "multiple-checkpoint-escape")
+      for d in ("nivolumab", "pembrolizumab", "atezolizumab", "ipilimumab", "budigalimab", "ak130", "ivonescimab")],
+    ("atezolizumab", "addressesMechanism", "cross-resistance"),
+    ("fruquintinib", "addressesMechanism", "angiogenic-escape"),
+    ("bevacizumab", "addressesMechanism", "angiogenic-escape"),
+    ("cd133-car-t", "limitedByMechanism", "hla-restriction"),
+]  # fmt: skip
 
 
 def _abox(name: str) -> list[ox.Triple]:
@@ -103,23 +121,91 @@ def test_arm_classes(review):
     )  # PD-1 x VEGF-A
 
 
-@pytest.mark.parametrize("drug,mechanism", MECHANISMS.items())
-def test_drug_to_mechanism_links_are_inferred(review, drug, mechanism):
-    expected = ox.Triple(
-        ox.NamedNode(f"{RES}drug/{drug}"), HCC.addressesMechanism, ox.NamedNode(f"{RES}mechanism/{mechanism}")
+def _link(subject: str, relation: str, mechanism: str) -> ox.Triple:
+    return ox.Triple(
+        ox.NamedNode(RES + subject), getattr(HCC, relation), ox.NamedNode(f"{RES}mechanism/{mechanism}")
     )
-    assert expected in review.inferred
 
 
-def test_arms_inherit_the_mechanisms_of_their_agents(review):
-    links = {
-        (t.subject.value, t.object.value) for t in review.inferred if t.predicate == HCC.addressesMechanism
+@pytest.mark.parametrize("drug,relation,mechanism", SUPPORTED)
+def test_drug_to_mechanism_links_are_inferred_along_roles(review, drug, relation, mechanism):
+    assert _link(f"drug/{drug}", relation, mechanism) in review.inferred
+
+
+@pytest.mark.parametrize("drug,relation,mechanism", UNSUPPORTED)
+def test_no_link_without_a_supporting_role(review, drug, relation, mechanism):
+    assert _link(f"drug/{drug}", relation, mechanism) not in review.inferred
+
+
+def test_arms_inherit_their_agents_links_and_dual_blockade_is_the_arms(review):
+    links = set(review.inferred)
+    assert _link("arm/NCT04696055-a", "addressesMechanism", "tumour-associated-macrophages") in links
+    assert _link("arm/NCT05257590-a", "addressesMechanism", "vasculogenic-mimicry") in links
+    assert _link("arm/NCT03132792-a", "limitedByMechanism", "hla-restriction") in links
+    assert _link("arm/NCT04770896-a", "limitedByMechanism", "cross-resistance") in links
+    # Two checkpoint inhibitors in one arm, or a dual-checkpoint bispecific, block two checkpoints.
+    for arm in ("NCT05199285-a", "NCT06530251-combo", "NCT05760599-a"):
+        assert _link(f"arm/{arm}", "addressesMechanism", "multiple-checkpoint-escape") in links, arm
+    for arm in ("NCT06530251-mono", "NCT05822752-2", "NCT04696055-a"):  # one checkpoint inhibitor each
+        assert _link(f"arm/{arm}", "addressesMechanism", "multiple-checkpoint-escape") not in links, arm
+    # A mechanism's drivers only reach an arm through its agents.
+    assert _link("arm/NCT04767906-a", "addressesMechanism", "tumour-associated-macrophages") not in links
+
+
+def test_inferred_links_are_explained_by_the_statements_they_rest_on(tbox):
+    """Each inferred link gets an hcc:Inference node derived from the rdf:Statement nodes of
+    the stated facts it used, naming the target (or approach, or agent) it went through."""
+    src = iris.resource("source", "ascari-2026")
+    lenvatinib, arm, wnt = (ox.NamedNode(RES + k) for k in ("drug/lenvatinib", "arm/a", "process/wnt"))
+    mech = ox.NamedNode(RES + "mechanism/m")
+    nivo, ipi, dual = (ox.NamedNode(RES + k) for k in ("drug/nivo", "drug/ipi", "arm/dual"))
+    pd1, ctla4 = ox.NamedNode(RES + "target/pd-1"), ox.NamedNode(RES + "target/ctla-4")
+    escape = ox.NamedNode(RES + "mechanism/escape")
+    approach = ox.NamedNode(RES + "approach/dual-checkpoint-blockade")
+    facts = [
+        ox.Triple(lenvatinib, TYPE, HCC.MultitargetKinaseInhibitor),
+        ox.Triple(wnt, TYPE, HCC.BiologicalProcess),
+        ox.Triple(lenvatinib, HCC.inhibitsProcess, wnt),
+        ox.Triple(wnt, HCC.drivesMechanism, mech),
+        ox.Triple(arm, HCC.includesAgent, lenvatinib),
+        ox.Triple(dual, HCC.includesAgent, nivo),
+        ox.Triple(dual, HCC.includesAgent, ipi),
+        ox.Triple(nivo, TYPE, HCC.MonoclonalAntibody),
+        ox.Triple(ipi, TYPE, HCC.MonoclonalAntibody),
+        ox.Triple(nivo, HCC.inhibits, pd1),
+        ox.Triple(ipi, HCC.inhibits, ctla4),
+        ox.Triple(pd1, TYPE, HCC.ImmuneCheckpointProtein),
+        ox.Triple(ctla4, TYPE, HCC.ImmuneCheckpointProtein),
+        ox.Triple(approach, HCC.addressesMechanism, escape),
+    ]
+    abox = facts + [p for f in facts for p in statement_triples(f.subject, f.predicate, f.object, src)]
+    inferred = reason(tbox, abox).inferred
+
+    def nodes(s, o):
+        return {t.subject for t in inferred if t.predicate == RDF.subject and t.object == s} & {
+            t.subject for t in inferred if t.predicate == RDF.object and t.object == o
+        }
+
+    def values(node, prop):
+        return {t.object for t in inferred if t.subject == node and t.predicate == prop}
+
+    (drug_node,) = nodes(lenvatinib, mech)
+    assert values(drug_node, RDF.predicate) == {HCC.addressesMechanism}
+    stated = {iris.statement(f.subject, f.predicate, f.object, src) for f in facts[2:4]}
+    assert values(drug_node, PROV.wasDerivedFrom) == stated
+    assert values(drug_node, HCC.viaTarget) == {wnt}
+    (arm_node,) = nodes(arm, mech)
+    assert drug_node in values(arm_node, PROV.wasDerivedFrom) and values(arm_node, HCC.viaAgent) == {
+        lenvatinib
     }
-    assert (f"{RES}arm/NCT04696055-a", f"{RES}mechanism/tumour-associated-macrophages") in links
-    assert (f"{RES}arm/NCT05257590-a", f"{RES}mechanism/vasculogenic-mimicry") in links
-    assert (f"{RES}arm/NCT05199285-a", f"{RES}mechanism/ctla-4-dual-blockade") in links
-    # A mechanism's targets only reach an arm through its agents.
-    assert (f"{RES}arm/NCT04767906-a", f"{RES}mechanism/tumour-associated-macrophages") not in links
+    (dual_node,) = nodes(dual, escape)
+    assert values(dual_node, HCC.viaApproach) == {approach}
+    assert values(dual_node, HCC.viaAgent) == {nivo, ipi}
+    comment = next(iter(values(drug_node, RDFS.comment))).value
+    assert "inhibits process" in comment and "[ascari-2026]" in comment
+    # Every explanation reaches stated statements with their source.
+    leaves = {t.object for t in inferred if t.predicate == PROV.wasDerivedFrom}
+    assert leaves & {t.subject for t in abox if t.predicate == DCTERMS.source}
 
 
 def test_roles_and_inverses_are_inferred(review):

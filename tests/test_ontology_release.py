@@ -45,8 +45,8 @@ def test_html_has_an_anchor_per_term(release):
     page = (release / "hcckg.html").read_text(encoding="utf-8")
     for term in CLASSES + OBJECT_PROPERTIES + DATA_PROPERTIES:
         assert f'id="{term}"' in page, term
-    assert "(hasTarget o implicatedIn)" not in page  # chains are shown as chains, not expressions
-    assert "hasTarget</a> o <a" in page and "ImmuneCheckpointProtein" in page
+    assert "(antagonises o drivesMechanism)" not in page  # chains are shown as chains, not expressions
+    assert "antagonises</a> o <a" in page and "ImmuneCheckpointProtein" in page
 
 
 def test_cli_builds_the_release(tmp_path, capsys):

@@ -14,6 +14,7 @@ KINDS = {
     "CLASSES": OWL + "Class",
     "OBJECT_PROPERTIES": OWL + "ObjectProperty",
     "DATA_PROPERTIES": OWL + "DatatypeProperty",
+    "ANNOTATION_PROPERTIES": OWL + "AnnotationProperty",
 }
 # The value individuals every loader shares (ontology/README.md lists them for curators).
 VALUE_KEYS = {
@@ -29,6 +30,9 @@ VALUE_KEYS = {
     "bclc": ["B", "C"],
     "endpoint": ["os", "pfs", "orr", "dcr", "bor", "tot", "dor", "trae-grade-3-4", "treatment-duration"],
     "unit": ["month", "percent", "week", "patient"],
+    "setting": ["post-ici-second-line", "first-line", "post-sorafenib", "other"],
+    "approach": ["dual-checkpoint-blockade", "multitarget-kinase-inhibition", "microbiota-modulation",
+                 "tcr-engineered-t-cells"],
 }  # fmt: skip
 
 
@@ -60,7 +64,7 @@ def test_every_hcc_term_used_is_declared(source):
         for term in (q.subject, q.predicate, q.object)
         if isinstance(term, ox.NamedNode) and term.value.startswith(DEFAULT_ONTOLOGY_NS)
     }
-    used.discard("releases/0.1.0")  # the owl:versionIRI lives under the namespace, as w3id releases do
+    used.discard("releases/0.2.0")  # the owl:versionIRI lives under the namespace, as w3id releases do
     assert used <= declared, used - declared
 
 
@@ -93,7 +97,7 @@ def test_top_level_kinds_are_exactly_the_disjoint_top_level_classes(source):
 def test_ontology_header(source):
     ontology = ox.NamedNode("https://w3id.org/hcckg/ontology")
     predicates = {q.predicate.value: q.object for q in source if q.subject == ontology}
-    assert predicates[OWL + "versionIRI"].value == "https://w3id.org/hcckg/ontology/releases/0.1.0"
+    assert predicates[OWL + "versionIRI"].value == "https://w3id.org/hcckg/ontology/releases/0.2.0"
     assert (
         predicates["http://purl.org/dc/terms/license"].value == "https://creativecommons.org/licenses/by/4.0/"
     )

@@ -135,9 +135,20 @@ def test_normalise_ignores_case_accents_greek_and_punctuation():
 def test_mechanism_paths_lead_to_trials_with_evidence(store, catalogue):
     rows = run(store, catalogue, "mechanism_paths", mechanism="wnt-beta-catenin").rows
     trial = next(r for r in rows if r["nctId"] == "NCT06138769")
-    assert (trial["targetLabel"], trial["drugLabel"]) == ("FGFR4", "Lenvatinib")
-    assert trial["targetSources"] == "ascari-2026-ref-34"
-    assert trial["drugSources"] == "ascari-2026-ref-33"
+    assert (trial["targetLabel"], trial["viaKind"], trial["drugLabel"]) == (
+        "Wnt/β-catenin pathway",
+        "process",
+        "Lenvatinib",
+    )
+    assert (trial["relationLabel"], trial["support"], trial["settingLabel"]) == (
+        "addresses",
+        "inferred",
+        "post-ICI second line",
+    )
+    assert "[ascari-2026-ref-34]" in trial["explanation"]
+    assert set(trial["linkSources"].split()) == {"ascari-2026-ref-8", "ascari-2026-ref-34"}
+    assert trial["targetSources"] == "ascari-2026-ref-8"
+    assert trial["drugSources"] == "ascari-2026-ref-34"
     assert trial["armSources"] == trial["trialSources"] == "ascari-2026-table-3"
     assert (trial["phaseRank"], trial["randomised"], trial["enrollment"]) == (2, False, 50)
     garp = run(store, catalogue, "mechanism_paths", mechanism="TGF-β1 release from GARP").rows
@@ -179,6 +190,12 @@ def test_drugs_for_mechanism(store, catalogue):
     assert [(r["drugLabel"], r["viaTargets"], r["highestPhase"], r["anyRandomised"]) for r in rows] == [
         ("Livmoniplimab", "GARP:TGF-β1 complex", 2, True)
     ]
+    assert (rows[0]["support"], rows[0]["direct"], rows[0]["sources"]) == (
+        "inferred",
+        False,
+        "ascari-2026-ref-25",
+    )
+    assert rows[0]["postICIStudies"] == 1 and "prevents activation" in rows[0]["explanation"]
 
 
 def test_results_side_by_side(store, catalogue):
@@ -237,12 +254,12 @@ def test_mechanism_picture_links_every_node(store):
     links = {a.get("href") for a in root.iter(f"{SVG}a")}
     assert {
         "/resource/mechanism/wnt-beta-catenin",
-        "/resource/target/fgfr4",
+        "/resource/process/wnt-pathway",
         "/resource/drug/lenvatinib",
         "/resource/trial/NCT06138769",
     } <= links
     texts = [t.text for t in root.iter(f"{SVG}text")]
-    assert "FGFR4" in texts and any("NCT06138769" in (t or "") for t in texts)
+    assert "Wnt/β-catenin pathway" in texts and any("NCT06138769" in (t or "") for t in texts)
 
 
 def test_forest_picture_shows_values_and_intervals(store):

@@ -19,25 +19,72 @@ def run(store, name, order=None, **params):
     return run_named(store, load_catalogue()[name], params, order=order).rows
 
 
-def test_wnt_leads_through_fgfr4_and_lenvatinib_to_lenvatinib_trials(built_store):
+# The post-ICI second-line trials that give lenvatinib (Tables 1 and 3, the text, Table 2's
+# KCSG HB23-04): the README's worked example answers with exactly these.
+POST_ICI_LENVATINIB = {"NCT03781934", "NCT04770896", "NCT05101629", "NCT05168163", "NCT05822752", "NCT06138769",
+                       "KCSG HB23-04"}  # fmt: skip
+
+
+def test_wnt_leads_through_the_pathway_lenvatinib_blocks_to_post_ici_trials_only(built_store):
     rows = run(built_store, "mechanism_paths", mechanism="wnt")
-    assert {(r["targetLabel"], r["drugLabel"]) for r in rows} == {("FGFR4", "lenvatinib")}
-    trials = {r["nctId"] for r in rows}
-    assert {"NCT06138769", "NCT04770896", "NCT05168163", "NCT05101629"} <= trials
+    assert {(r["targetLabel"], r["viaKind"], r["drugLabel"]) for r in rows} == {
+        ("Wnt/β-catenin pathway", "process", "lenvatinib")
+    }
+    assert {r["trialName"] for r in rows} == POST_ICI_LENVATINIB
+    assert {(r["settingLabel"], r["relationLabel"], r["support"]) for r in rows} == {
+        ("post-ICI second line", "addresses", "inferred")
+    }
+    assert all("[ascari-2026-ref-34]" in r["explanation"] for r in rows)
     imbrave = next(r for r in rows if r["nctId"] == "NCT04770896")
     assert (imbrave["phaseRank"], imbrave["randomised"], imbrave["enrollment"]) == (3, True, 554)
     assert imbrave["armSources"] == "ascari-2026-table-1"
+    assert set(imbrave["linkSources"].split()) == {"ascari-2026-ref-8", "ascari-2026-ref-34"}
     # Ordered by strength of evidence, the phase 3 RCT comes first.
     assert run(built_store, "mechanism_paths", order="evidence", mechanism="wnt")[0]["nctId"] == "NCT04770896"
+
+
+def test_other_settings_and_observational_studies_on_request(built_store):
+    every = run(built_store, "mechanism_paths", mechanism="wnt", setting="all", studies="all")
+    names = {r["trialName"] for r in every}
+    assert names > POST_ICI_LENVATINIB and {"CheckMate 9DW", "LEAP-002"} <= names
+    assert {r["settingLabel"] for r in every} == {"post-ICI second line", "first line"}
+    first = run(built_store, "mechanism_paths", mechanism="wnt", setting="first-line")
+    assert {r["trialName"] for r in first} == {"CheckMate 9DW", "LEAP-002"}
+    observed = run(built_store, "mechanism_paths", mechanism="wnt", studies="observational")
+    assert observed and all(r["nctId"] is None for r in observed)
 
 
 def test_garp_leads_to_livmoniplimab_and_the_livigno_trials(built_store):
     rows = run(built_store, "mechanism_paths", mechanism="TGF-β1 release from GARP")
     assert {r["drugLabel"] for r in rows} == {"livmoniplimab"}
-    assert {"NCT05822752", "NCT06109272"} <= {r["nctId"] for r in rows}
+    assert {r["nctId"] for r in rows} == {"NCT05822752"}  # LIVIGNO-2 is frontline
+    assert "NCT06109272" in {
+        r["nctId"] for r in run(built_store, "mechanism_paths", mechanism="garp", setting="all")
+    }
     assert all("ascari-2026-ref-25" in r["targetSources"] for r in rows)
     recruiting = run(built_store, "mechanism_paths", mechanism="garp", status="recruiting")
     assert recruiting == []  # LIVIGNO-1 is active, not recruiting
+
+
+def test_dual_blockade_arms_address_escape_through_several_checkpoints(built_store):
+    rows = run(built_store, "mechanism_paths", mechanism="more than one checkpoint")
+    arms = {(r["trialName"], r["drugLabel"]) for r in rows}
+    # Nivolumab counts only with ipilimumab in the same arm; the single PD-(L)1 trials are absent.
+    assert {
+        ("NCT05199285", "nivolumab"),
+        ("NCT05199285", "ipilimumab"),
+        ("NCT05760599", "cadonilimab"),
+    } <= arms
+    assert not {r["trialName"] for r in rows} & {"NCT04696055", "NCT05101629", "NCT05257590", "NCT05178043"}
+    assert {r["targetLabel"] for r in rows} == {"dual checkpoint blockade"}
+
+
+def test_a_limit_is_not_an_answer_to_it(built_store):
+    rows = run(built_store, "mechanism_paths", mechanism="cross-resistance")
+    assert {(r["drugLabel"], r["relationLabel"], r["support"]) for r in rows} == {
+        ("atezolizumab", "limited by", "stated")
+    }
+    assert run(built_store, "mechanism_paths", mechanism="cross-resistance", relation="addresses") == []
 
 
 def test_trials_by_drug_family_and_status(built_store):
@@ -57,7 +104,36 @@ def test_trials_open_after_atezo_bev_with_child_pugh_b7(built_store):
 
 def test_drugs_for_tam_mechanism(built_store):
     rows = run(built_store, "drugs_for_mechanism", mechanism="tam-csf1r")
-    assert "regorafenib" in {r["drugLabel"] for r in rows}
+    assert [(r["drugLabel"], r["viaTargets"], r["support"], r["sources"]) for r in rows] == [
+        ("regorafenib", "CSF-1R", "inferred", "ascari-2026-ref-35")
+    ]
+
+
+def test_drugs_for_mechanism_says_stated_or_inferred(built_store):
+    rows = {
+        (r["drugLabel"], r["support"])
+        for r in run(built_store, "drugs_for_mechanism", mechanism="angiogenic escape")
+    }
+    assert rows == {
+        ("regorafenib", "stated"),
+        ("sorafenib", "inferred"),
+        ("lenvatinib", "inferred"),
+        ("cabozantinib", "inferred"),
+    }
+
+
+def test_a_pooled_cohort_is_never_a_result_of_one_of_its_drugs(built_store):
+    for drug in ("lenvatinib", "sorafenib", "cabozantinib", "pembrolizumab"):
+        for name in ("outcomes", "results_table"):
+            arms = {r["armLabel"] or "" for r in run(built_store, name, agent=drug)}
+            assert not {
+                a for a in arms if a.startswith(("other mTKIs", "all patients", "phase 1b cohort"))
+            }, (name, drug)
+    everything = {r["armLabel"] for r in run(built_store, "outcomes")}
+    assert {
+        "other mTKIs (sorafenib, lenvatinib, cabozantinib)",
+        "phase 1b cohort: fostrox + lenvatinib or pembrolizumab (pooled)",
+    } <= everything
 
 
 def test_table_2_side_by_side(built_store):
@@ -93,7 +169,11 @@ def test_search_examples_of_the_issue(built_store, text, kind):
 def test_pictures_on_real_data(built_store):
     root = ET.fromstring(mechanism_svg(built_store, "wnt"))
     links = {a.get("href") for a in root.iter(f"{SVG}a")}
-    assert {"/resource/target/fgfr4", "/resource/drug/lenvatinib", "/resource/trial/NCT06138769"} <= links
+    assert {
+        "/resource/process/wnt-beta-catenin-pathway",
+        "/resource/drug/lenvatinib",
+        "/resource/trial/NCT06138769",
+    } <= links
     forest = ET.fromstring(forest_svg(built_store, "lenvatinib", "pfs"))
     assert "5.4 (5.3–5.6)" in [t.text for t in forest.iter(f"{SVG}text")]
 
@@ -199,6 +279,9 @@ def _arms_giving(store, agent_iri: str) -> dict[str, set[str]]:
     components = {
         str(r["c"].value) for r in store.query(f"SELECT ?c WHERE {{ <{agent_iri}> <{hcc}hasComponent> ?c }}")
     } or {agent_iri}
+    pooled = {
+        str(r["a"].value) for r in store.query(f"SELECT ?a WHERE {{ ?a a <{hcc}PooledArm> }}")
+    }  # an investigator's choice or a pooled cohort: a result of none of its agents alone
     study_of: dict[str, str] = {}
     agents_of: dict[str, set[str]] = {}
     for r in store.query(
@@ -209,7 +292,7 @@ def _arms_giving(store, agent_iri: str) -> dict[str, set[str]]:
         agents_of.setdefault(arm, set()).add(str(r["agent"].value))
     out: dict[str, set[str]] = {}
     for arm, agents in agents_of.items():
-        if components <= agents:
+        if components <= agents and arm not in pooled:
             out.setdefault(study_of[arm], set()).add(arm)
     return out
 
@@ -227,7 +310,8 @@ def _arms_giving(store, agent_iri: str) -> dict[str, set[str]]:
 )
 def test_results_for_a_drug_or_regimen_are_exactly_the_arms_that_give_it(built_store, agent):
     """outcomes and results_table keep a result when its arm (or, for a study-level result,
-    any arm of its study) gives the drug or every component of the regimen; no more."""
+    any arm of its study) gives the drug or every component of the regimen, and is not a
+    pooled arm; no more."""
     giving = _arms_giving(built_store, R + agent)
     everything = run(built_store, "outcomes")
     expected = {

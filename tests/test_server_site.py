@@ -121,11 +121,15 @@ def test_drug_page_lists_every_trial_and_arm_with_nct_and_acronym_and_results(cl
 
 
 def test_target_mechanism_and_source_pages(client):
-    target = html(client, "/resource/target/fgfr4")
-    assert 'href="/resource/drug/lenvatinib"' in target and "Implicated in" in target
+    # CSF-1R drives the macrophage mechanism, and regorafenib hits it (issue 15's role model).
+    target = html(client, "/resource/target/csf1r")
+    assert 'href="/resource/drug/regorafenib"' in target and "Implicated in" in target
+    assert 'href="/resource/mechanism/tam-csf1r"' in target
+    # Wnt/β-catenin is driven by the pathway lenvatinib blocks, not by FGFR4 (the old model).
     mechanism = html(client, "/resource/mechanism/wnt-beta-catenin-t-cell-exclusion")
     assert 'href="/explore?mechanism=wnt-beta-catenin-t-cell-exclusion"' in mechanism
-    assert 'href="/resource/target/fgfr4"' in mechanism and "inferred" in mechanism
+    assert 'href="/resource/process/wnt-beta-catenin-pathway"' in mechanism and "inferred" in mechanism
+    assert 'href="/resource/target/fgfr4"' not in mechanism
     source = html(client, "/resource/source/ascari-2026-ref-41")
     assert 'href="https://pubmed.ncbi.nlm.nih.gov/38570034/"' in source
     assert 'href="https://doi.org/10.1016/j.jhep.2024.03.033"' in source
@@ -223,7 +227,10 @@ def test_form_applies_the_ordering_links_labels_and_puts_the_path_first(client):
 def test_explorer_defaults_to_post_ici_and_filters(client):
     page = html(client, "/explore?mechanism=wnt")
     assert "selected>post-ICI second line" in page
-    settings = set(re.findall(r"</td>\s*<td>([^<]*)</td><td>[^<]*</td><td>[^<]*</td><td>", page))
+    # The Setting column (the fourth) of every path row.
+    rows = re.findall(r"<tr>(.*?)</tr>", page.split('class="listing paths-table"', 1)[1], re.S)
+    cells = [re.findall(r"<td[^>]*>(.*?)</td>", row, re.S) for row in rows]
+    settings = {re.sub(r"<[^>]+>", "", c[3]).strip() for c in cells if len(c) > 3}
     assert settings == {"post-ICI second line"}
     assert "CheckMate 9DW" not in page.split("Sources")[0]
     every = html(client, "/explore?mechanism=wnt&setting=")

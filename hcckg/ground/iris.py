@@ -8,11 +8,10 @@ Keys are slugs (lower case, ``-`` separated) except trials, which use their regi
 from __future__ import annotations
 
 import hashlib
-import re
-import unicodedata
 
 from pyoxigraph import BlankNode, NamedNode
 
+from hcckg.ground.names import slug as slug  # keys of resources named by a text (the one normaliser)
 from hcckg.ground.settings import DEFAULT_BASE_IRI, base_iri
 
 KINDS = (
@@ -41,18 +40,13 @@ KINDS = (
     "statement",
     "query",
     "arm-role",
+    "approach",
+    "setting",
+    "inference",
 )
 
 # Named graphs: one per source, plus reasoning output and service metadata.
 GRAPHS = ("ontology", "inferred", "review", "ctgov", "queries", "void")
-
-_SLUG_RE = re.compile(r"[^a-z0-9]+")
-
-
-def slug(text: str) -> str:
-    """``"Atezolizumab + Bevacizumab (AB)"`` -> ``"atezolizumab-bevacizumab-ab"``."""
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    return _SLUG_RE.sub("-", ascii_text.lower()).strip("-")
 
 
 def resource(kind: str, key: str) -> NamedNode:

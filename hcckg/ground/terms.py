@@ -9,8 +9,13 @@ page); the ontology itself is ``{base}ontology``. ``base`` is ``HCCKG_BASE_IRI``
 Modelling conventions (see ontology/README.md for the curator's version):
 - A study (``ClinicalTrial`` or ``ObservationalStudy``) ``hasArm`` arms; an arm
   ``includesAgent`` agents and has an ``armRole`` (experimental or comparator).
-- An agent ``hasTarget`` molecular targets; a target is ``implicatedIn`` resistance
-  mechanisms; the reasoner infers ``addressesMechanism`` for agents and arms (property chains).
+- An agent acts on targets with a role (``inhibits``, ``preventsActivationOf`` — both
+  ``antagonises`` — or ``directedAgainst``, all under ``hasTarget``) and on processes
+  (``inhibitsProcess``); a target or process ``drivesMechanism`` a mechanism or is the checkpoint
+  whose ``blockadeResistedIn`` it. Agents, arms and regimens ``followsApproach`` approaches by their
+  class. The reasoner infers ``addressesMechanism``, ``limitedByMechanism`` and
+  ``exploitsMechanism`` along these roles (property chains); ``ontology/explain.py`` writes an
+  ``Inference`` node for each inferred link, derived from the stated statements it used.
 - A study ``hasPopulation`` a population whose eligibility is ``requiresPriorRegimen``,
   ``allowsChildPugh``, ``allowsPerformanceStatus``, ``allowsBCLCStage``.
 - Results are ``Outcome`` nodes: ``outcomeOfArm``, ``measuresEndpoint``, ``value``,
@@ -73,17 +78,21 @@ CLASSES = [
     # agents and modalities
     "TherapeuticAgent", "MonoclonalAntibody", "BispecificAntibody", "SmallMolecule",
     "DualCheckpointBispecificAntibody",
-    "MultitargetKinaseInhibitor", "AdoptiveCellTherapy", "CARTCellTherapy", "TCRTCellTherapy",
+    "TyrosineKinaseInhibitor", "MultitargetKinaseInhibitor", "AdoptiveCellTherapy", "CARTCellTherapy", "TCRTCellTherapy",
     "LiverTargetedProdrug", "MicrobiotaTherapy", "FaecalMicrobiotaTransplant",
     # pharmacological roles (defined classes over targets)
     "PharmacologicalRole", "ImmuneCheckpointInhibitor", "AntiAngiogenicAgent",
     # targets
     "MolecularTarget", "Protein", "ProteinComplex", "TumourAssociatedAntigen",
     "ImmuneCheckpointProtein", "AngiogenicSignallingProtein",
-    # mechanisms and processes
-    "ResistanceMechanism", "BiologicalProcess",
+    # mechanisms, processes and approaches
+    "Mechanism", "ResistanceMechanism", "CarryOverEffect", "TherapyLimitation", "BiologicalProcess",
+    "TherapeuticApproach",
     # studies, arms, regimens
-    "Study", "ClinicalTrial", "ObservationalStudy", "StudyArm", "Regimen",
+    "Study", "ClinicalTrial", "ObservationalStudy", "StudyArm", "PooledArm", "Regimen",
+    "DualCheckpointBlockadeRegimen",
+    # settings (defined classes over hasSetting)
+    "TreatmentSetting", "PostICISecondLineStudy", "FirstLineStudy", "PostSorafenibStudy", "OtherSettingStudy",
     # review families (defined classes)
     "ICIBasedCombinationTrial", "MultitargetTKITrial", "BispecificAntibodyTrial",
     "AdoptiveTCellTherapyTrial", "OtherStrategyTrial",
@@ -96,11 +105,15 @@ CLASSES = [
     "Endpoint", "Outcome", "Unit",
     # sources and organisations
     "Source", "Publication", "RegistryRecord", "Organisation",
+    # explanations of inferred links
+    "Inference",
 ]
 
 OBJECT_PROPERTIES = [
-    "hasTarget", "isTargetOf", "implicatedIn", "hasImplicatedTarget", "addressesMechanism",
-    "involvesProcess", "arisesAfterRegimen", "hasArm", "armOf", "includesAgent",
+    "hasTarget", "isTargetOf", "antagonises", "inhibits", "preventsActivationOf", "directedAgainst",
+    "inhibitsProcess", "implicatedIn", "hasImplicatedTarget", "drivesMechanism", "blockadeResistedIn",
+    "followsApproach", "addressesMechanism", "limitedByMechanism", "exploitsMechanism",
+    "involvesProcess", "arisesAfterRegimen", "hasSetting", "viaAgent", "viaTarget", "viaApproach", "restsOnSource", "hasArm", "armOf", "includesAgent",
     "hasComponent", "armRole", "hasPopulation", "requiresPriorRegimen", "allowsChildPugh",
     "allowsPerformanceStatus", "allowsBCLCStage", "hasPhase", "hasStatus", "hasDesign",
     "primaryEndpoint", "secondaryEndpoint", "outcomeOfArm", "outcomeOfStudy",
@@ -110,13 +123,15 @@ OBJECT_PROPERTIES = [
 
 DATA_PROPERTIES = [
     "nctId", "acronym", "enrollment", "enrollmentType", "dose", "value", "ciLower", "ciUpper",
-    "ciLevel", "lineOfTherapy", "subgroup", "count", "denominator", "developerCode",
+    "ciLevel", "lineOfTherapy", "subgroup", "responseCategory", "count", "denominator", "developerCode",
     "referenceNumber", "pmid", "doi", "isPostICISecondLine", "agentCount",
     "percentChildPughA", "percentBCLCC", "percentMVI", "percentExtrahepaticSpread",
     "startDate", "completionDate", "lastUpdateDate", "importDate", "eligibilityCriteria",
     "minimumAge", "maximumAge", "numberOfSites", "numberOfCountries", "allocation", "masking",
     "sourceNote", "hasResults",
 ]
+
+ANNOTATION_PROPERTIES = ["inferenceRule", "viaRole"]
 
 
 class _Terms:
@@ -133,5 +148,5 @@ class _Terms:
         return getattr(self, name).value
 
 
-_ALL = frozenset(CLASSES + OBJECT_PROPERTIES + DATA_PROPERTIES)
+_ALL = frozenset(CLASSES + OBJECT_PROPERTIES + DATA_PROPERTIES + ANNOTATION_PROPERTIES)
 HCC = _Terms()
