@@ -48,8 +48,12 @@ def _claims(
             value = ("one_of", tuple(raw["one_of"]) if isinstance(raw["one_of"], list) else raw["one_of"])
         sources = raw.get("source", default)
         sources = tuple(sources) if isinstance(sources, list | tuple) else (sources,)
-        return [Claim(value, sources, raw.line, raw.get("note"), raw.get("source_issue", issue))]
-    return [Claim(raw, default, line, None, issue)]
+        return [
+            Claim(
+                value, sources, raw.line, raw.get("note"), raw.get("source_issue", issue), "source" not in raw
+            )
+        ]
+    return [Claim(raw, default, line, None, issue, True)]
 
 
 def _record(
@@ -63,6 +67,8 @@ def _record(
     problems.extend(validate.check_fields(cls, raw, path))
     key = raw.get("key", extra.pop("key", None))
     source = raw.get("source", extra.pop("source", REVIEW if cls is Source else None))
+    inherited_line = extra.pop("source_line", None)
+    source_line = raw.key_lines.get("source") if "source" in raw else inherited_line
     record_id = str(key) if key is not None else None
     if key is None:
         problems.append(Problem(path, "missing field", line=raw.line, field="key"))
@@ -89,11 +95,30 @@ def _record(
         flag = issue if f.name in FLAGGED_BY_RECORD_ISSUE else None
         claims = _claims(raw[f.name], raw.key_lines[f.name], default, f.metadata["many"], flag)
         values[f.name] = claims
-    record = cls(key=str(key), path=path, line=raw.line, source=sources, issue=issue, **values, **extra)
+    record = cls(
+        key=str(key),
+        path=path,
+        line=raw.line,
+        source=sources,
+        issue=issue,
+        source_line=source_line,
+        **values,
+        **extra,
+    )
     if isinstance(record, Study) and "arms" in raw:
         arms = raw["arms"] if isinstance(raw["arms"], LineList) else LineList()
         for item, ln in zip(arms, getattr(arms, "item_lines", []), strict=False):
-            arm = _record(Arm, item, path, ln, problems, study=record.key, source=list(sources), issue=issue)
+            arm = _record(
+                Arm,
+                item,
+                path,
+                ln,
+                problems,
+                study=record.key,
+                source=list(sources),
+                issue=issue,
+                source_line=source_line,
+            )
             if arm is not None:
                 arm.key = f"{record.key}-{arm.key}"
                 record.arms.append(arm)
@@ -190,11 +215,10 @@ def load(path: Path = DEFAULT_DIR, *, shapes: bool = True) -> list[ox.Triple]:
     """Parse, validate and convert the curated sources: the triples of the review graph.
     Raises SourceError listing every problem found (form, references, shapes)."""
     records, problems = _parse(Path(path))
-    if any(p.message.startswith(UNREADABLE) for p in problems):
-        # Records of an unreadable file are missing; checking references now would only
-        # report every link to them as dangling.
-        raise SourceError(problems)
-    problems += validate.check_records(records)
+    # A file that does not parse is reported, and every other file is still checked; only
+    # links to the kinds of record the broken file holds are not (their keys are unknown).
+    unreadable = {Path(p.path).name for p in problems if p.message.startswith(UNREADABLE)}
+    problems += validate.check_records(records, unreadable)
     if problems:
         raise SourceError(problems)
     triples, origins = convert(records)

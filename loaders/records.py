@@ -32,6 +32,9 @@ class Claim:
     # The curator's acknowledgement of a problem in the source (a malformed id, a typo);
     # a malformed value is accepted only with one. Kept as skos:editorialNote.
     issue: str | None = None
+    # The sources are the record's (its `source:`, or its study's or results group's), not
+    # written on the claim: a wrong one is reported once, where the record names it.
+    inherited: bool = False
 
 
 def spec(kind: str, *, required: bool = False, many: bool = False, doc: str = "") -> Any:
@@ -52,6 +55,9 @@ class Record:
     # A problem of the source that applies to every fact of the record (``source_issue:`` at
     # the record or results-group level): each fact carries the flag, not just one.
     issue: str | None = field(default=None, kw_only=True)
+    # The line of the `source:` that gives the record its sources (its own, or its study's or
+    # results group's, which it inherits): where a wrong source key is reported.
+    source_line: int | None = field(default=None, kw_only=True)
 
     kind = "record"  # the IRI kind, overridden per class
 

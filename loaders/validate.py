@@ -176,9 +176,12 @@ def _references(record: Record) -> Iterable[tuple[str, str, Claim]]:
                     yield name, "drug", Claim(key, claim.sources, claim.line)
 
 
-def check_records(records: list[Record]) -> list[Problem]:
-    """Required fields, values, references, duplicate keys and sources of every claim."""
+def check_records(records: list[Record], unreadable: Iterable[str] = ()) -> list[Problem]:
+    """Required fields, values, references, duplicate keys and sources of every claim.
+    ``unreadable`` names curated files that did not parse: links to the kinds of record they
+    hold are not checked (their keys are unknown, not wrong), every other problem is."""
     problems: list[Problem] = []
+    broken = {kind for kind, home in HOME.items() if any(name in home.split(" or ") for name in unreadable)}
     keys: dict[str, dict[str, Record]] = {kind: {} for kind in HOME}
     kind_of = {"Source": "source", "Target": "target", "Agent": "drug", "Process": "process"}
     kind_of |= {"Mechanism": "mechanism", "Regimen": "regimen", "Study": "study"}
@@ -217,7 +220,28 @@ def check_records(records: list[Record]) -> list[Problem]:
                 )
             )
 
+    def unknown_sources(sources: Iterable[str]) -> list[tuple[str, str]]:
+        if "source" in broken:
+            return []
+        out = []
+        for src in sources:
+            if src not in keys["source"]:
+                close = difflib.get_close_matches(src, list(keys["source"]), n=1)
+                out.append((src, f"; did you mean {close[0]!r}?" if close else ""))
+        return out
+
     for record in all_records:
+        # The record's own sources, once, at the `source:` that names them: every fact that
+        # inherits them would otherwise repeat the same mistake at its own line.
+        for src, hint in unknown_sources(record.source):
+            problems.append(
+                Problem(
+                    record.path,
+                    f"unknown source {src!r}: no record with this key in {HOME['source']}{hint}",
+                    line=record.source_line or record.line,
+                    field="source",
+                )
+            )
         for name, f in _fields(type(record)).items():
             claims: list[Claim] = getattr(record, name)
             kind = f.metadata["type"]
@@ -229,17 +253,17 @@ def check_records(records: list[Record]) -> list[Problem]:
                 )
             for claim in claims:
                 line = claim.line or record.line
-                for src in claim.sources:
-                    if src not in keys["source"]:
-                        problems.append(
-                            Problem(
-                                record.path,
-                                f"unknown source {src!r}: no record with this key in {HOME['source']}",
-                                line=line,
-                                record=record.key,
-                                field=name,
-                            )
+                own = not (claim.inherited and claim.sources == record.source)
+                for src, hint in unknown_sources(claim.sources) if own else ():
+                    problems.append(
+                        Problem(
+                            record.path,
+                            f"unknown source {src!r}: no record with this key in {HOME['source']}{hint}",
+                            line=line,
+                            record=record.key,
+                            field=name,
                         )
+                    )
                 if kind.startswith("ref:") or kind in ("drugs", "arm", "arms"):
                     continue
                 message = _value_problem(kind, claim.value, claim)
@@ -247,7 +271,7 @@ def check_records(records: list[Record]) -> list[Problem]:
                     problems.append(Problem(record.path, message, line=line, record=record.key, field=name))
         for name, kind, claim in _references(record):
             target_keys = keys[kind]
-            if str(claim.value) not in target_keys:
+            if kind not in broken and str(claim.value) not in target_keys:
                 close = difflib.get_close_matches(str(claim.value), list(target_keys), n=1)
                 hint = f"; did you mean {close[0]!r}?" if close else ""
                 problems.append(
@@ -259,7 +283,7 @@ def check_records(records: list[Record]) -> list[Problem]:
                         field=name,
                     )
                 )
-        if isinstance(record, Outcome):
+        if isinstance(record, Outcome) and "study" not in broken:
             problems += _check_outcome(record, arms_by_study)
         if isinstance(record, Source):
             problems += _check_source(record)
