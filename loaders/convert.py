@@ -37,17 +37,6 @@ TYPE, LABEL, ALT, DEFINITION = RDF.type, RDFS.label, SKOS.altLabel, SKOS.definit
 COMMENT, EXACT, BROADER = RDFS.comment, SKOS.exactMatch, SKOS.broader
 IS_PART_OF, SEE_ALSO = DCTERMS.isPartOf, RDFS.seeAlso
 
-# External identifiers (only CONFIRMED ones are curated) as skos:exactMatch IRIs.
-EXTERNAL = {
-    "chembl": "https://identifiers.org/chembl.compound:{}",
-    "drugbank": "https://identifiers.org/drugbank:{}",
-    "wikidata": "http://www.wikidata.org/entity/{}",
-    "ncit": "http://purl.obolibrary.org/obo/NCIT_{}",
-    "hgnc": "https://identifiers.org/hgnc:{}",
-    "uniprot": "http://purl.uniprot.org/uniprot/{}",
-    "ncbigene": "https://identifiers.org/ncbigene:{}",
-    "go": "http://purl.obolibrary.org/obo/GO_{}",
-}
 STUDY_CLASS = {"trial": "ClinicalTrial", "observational": "ObservationalStudy"}
 MECHANISM_CLASS = {
     "resistance": "ResistanceMechanism",
@@ -142,17 +131,6 @@ class _Graph:
         return iris.resource(study.iri_kind if study else "trial", key)
 
 
-def _local_id(value: Any) -> str:
-    """``GO:0001525`` -> ``0001525``, ``HGNC:8760`` -> ``8760``; other ids unchanged."""
-    text = str(value)
-    return text.split(":", 1)[1] if text.startswith(("GO:", "HGNC:")) else text
-
-
-def _external(g: _Graph, iri: ox.NamedNode, record: Record, names: list[str]) -> None:
-    for name in names:
-        g.each(iri, EXACT, getattr(record, name), lambda v, n=name: _nn(EXTERNAL[n].format(_local_id(v))))
-
-
 def _source(g: _Graph, r: Source) -> None:
     iri = iris.resource("source", r.key)
     kind = r.source_kind[0].value if r.source_kind else "reference"
@@ -169,7 +147,6 @@ def _target(g: _Graph, r: Target) -> None:
     g.entity(r, iri, [])
     g.each(iri, TYPE, r.classes, lambda v: getattr(HCC, str(v)))
     g.each(iri, HCC.hasComponent, r.components, lambda v: iris.resource("target", v))
-    _external(g, iri, r, ["hgnc", "uniprot", "ncbigene"])
 
 
 def _agent(g: _Graph, r: Agent) -> None:
@@ -180,13 +157,11 @@ def _agent(g: _Graph, r: Agent) -> None:
         g.each(iri, getattr(HCC, prop), getattr(r, name), lambda v: iris.resource("target", v))
     g.each(iri, HCC.inhibitsProcess, r.inhibits_processes, lambda v: iris.resource("process", v))
     g.each(iri, HCC.developerCode, r.developer_codes, ox.Literal)
-    _external(g, iri, r, ["chembl", "drugbank", "wikidata", "ncit"])
 
 
 def _process(g: _Graph, r: Process) -> None:
     iri = iris.resource("process", r.key)
     g.entity(r, iri, ["BiologicalProcess"])
-    _external(g, iri, r, ["go"])
 
 
 def _mechanism(g: _Graph, r: Mechanism) -> None:

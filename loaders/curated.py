@@ -19,14 +19,13 @@ import pyoxigraph as ox
 
 from hcckg.ground import iris
 from hcckg.ground.errors import Problem, SourceError
-from hcckg.loaders import validate
+from hcckg.loaders import mappings, validate
 from hcckg.loaders.convert import convert
 from hcckg.loaders.records import FILES, FLAGGED_BY_RECORD_ISSUE, Arm, Claim, Outcome, Record, Source, Study
 from hcckg.loaders.yamlread import UNREADABLE, LineDict, LineList, read_yaml
 
 DEFAULT_DIR = Path(__file__).resolve().parent / "curated"
 REVIEW = "ascari-2026"
-IDENTIFIER_NOTES = "hcckg-identifier-notes"
 
 
 # -- raw YAML -> records ------------------------------------------------------------------
@@ -90,8 +89,7 @@ def _record(
     for f in dataclasses.fields(cls):
         if "type" not in f.metadata or f.name not in raw or f.name == "arms":
             continue
-        # External identifiers come from the identifier notes, not from the review.
-        default = (IDENTIFIER_NOTES,) if f.metadata["type"] in validate.EXTERNAL_IDS else sources
+        default = sources
         flag = issue if f.name in FLAGGED_BY_RECORD_ISSUE else None
         claims = _claims(raw[f.name], raw.key_lines[f.name], default, f.metadata["many"], flag)
         values[f.name] = claims
@@ -211,6 +209,14 @@ def iter_records(path: Path = DEFAULT_DIR) -> list[Record]:
     return records
 
 
+def _keys(records: list[Record]) -> dict[str, set[str]]:
+    """The curated keys of each kind of record an SSSOM row may name as its subject."""
+    out: dict[str, set[str]] = {}
+    for r in records:
+        out.setdefault(type(r).kind, set()).add(r.key)
+    return out
+
+
 def load(path: Path = DEFAULT_DIR, *, shapes: bool = True) -> list[ox.Triple]:
     """Parse, validate and convert the curated sources: the triples of the review graph.
     Raises SourceError listing every problem found (form, references, shapes)."""
@@ -219,9 +225,15 @@ def load(path: Path = DEFAULT_DIR, *, shapes: bool = True) -> list[ox.Triple]:
     # links to the kinds of record the broken file holds are not (their keys are unknown).
     unreadable = {Path(p.path).name for p in problems if p.message.startswith(UNREADABLE)}
     problems += validate.check_records(records, unreadable)
+    # The external identifiers: the SSSOM table beside the YAML files (loaders/mappings.py).
+    table = Path(path) / mappings.FILE_NAME if Path(path).is_dir() else None
+    known = _keys(records)
+    known |= {kind: None for kind in validate.broken_kinds(unreadable)}  # not checked: unknown
+    found = mappings.read(table, known, problems) if table is not None and table.exists() else []
     if problems:
         raise SourceError(problems)
     triples, origins = convert(records)
+    triples += mappings.triples(found)
     if shapes:
         problems += validate.check_shapes(triples, origins)
     if problems:

@@ -87,9 +87,6 @@ class Target(Record):
     synonyms: list[Claim] = spec("text", many=True)
     definition: list[Claim] = spec("text")
     components: list[Claim] = spec("ref:target", many=True)
-    hgnc: list[Claim] = spec("hgnc")
-    uniprot: list[Claim] = spec("uniprot")
-    ncbigene: list[Claim] = spec("ncbigene")
     note: list[Claim] = spec("text")
 
 
@@ -109,10 +106,6 @@ class Agent(Record):
     synonyms: list[Claim] = spec("text", many=True)
     developer_codes: list[Claim] = spec("text", many=True)
     definition: list[Claim] = spec("text")
-    chembl: list[Claim] = spec("chembl")
-    drugbank: list[Claim] = spec("drugbank")
-    wikidata: list[Claim] = spec("wikidata")
-    ncit: list[Claim] = spec("ncit")
     note: list[Claim] = spec("text")
 
 
@@ -121,7 +114,6 @@ class Process(Record):
     kind = "process"
     label: list[Claim] = spec("text", required=True)
     synonyms: list[Claim] = spec("text", many=True)
-    go: list[Claim] = spec("go")
     definition: list[Claim] = spec("text")
 
 

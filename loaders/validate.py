@@ -77,16 +77,7 @@ FORMATS: dict[str, re.Pattern[str]] = {
     "nct": re.compile(r"NCT\d{8}"),
     "pmid": re.compile(r"[1-9]\d{0,8}"),
     "doi": re.compile(r"10\.\d{4,9}/\S+"),
-    "chembl": re.compile(r"CHEMBL\d+"),
-    "drugbank": re.compile(r"DB\d{5}"),
-    "wikidata": re.compile(r"Q[1-9]\d*"),
-    "ncit": re.compile(r"C\d+"),
-    "hgnc": re.compile(r"HGNC:\d+"),
-    "uniprot": re.compile(r"[OPQ][0-9][A-Z0-9]{3}[0-9]|[A-NR-Z][0-9](?:[A-Z][A-Z0-9]{2}[0-9]){1,2}"),
-    "go": re.compile(r"GO:\d{7}"),
-    "ncbigene": re.compile(r"[1-9]\d*"),
 }
-EXTERNAL_IDS = ("chembl", "drugbank", "wikidata", "ncit", "hgnc", "uniprot", "ncbigene", "go")
 KEY_RE = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 STUDY_KEY_RE = re.compile(r"(?:NCT\d+|[a-z0-9]+)(?:-[a-z0-9]+)*")
 NOT_REACHED = ("not reached", "not assessable")
@@ -176,12 +167,19 @@ def _references(record: Record) -> Iterable[tuple[str, str, Claim]]:
                     yield name, "drug", Claim(key, claim.sources, claim.line)
 
 
+def broken_kinds(unreadable: Iterable[str]) -> set[str]:
+    """The kinds of record held by the curated files named in ``unreadable`` (which did not
+    parse): links to them cannot be checked."""
+    names = set(unreadable)
+    return {kind for kind, home in HOME.items() if names & set(home.split(" or "))}
+
+
 def check_records(records: list[Record], unreadable: Iterable[str] = ()) -> list[Problem]:
     """Required fields, values, references, duplicate keys and sources of every claim.
     ``unreadable`` names curated files that did not parse: links to the kinds of record they
     hold are not checked (their keys are unknown, not wrong), every other problem is."""
     problems: list[Problem] = []
-    broken = {kind for kind, home in HOME.items() if any(name in home.split(" or ") for name in unreadable)}
+    broken = broken_kinds(unreadable)
     keys: dict[str, dict[str, Record]] = {kind: {} for kind in HOME}
     kind_of = {"Source": "source", "Target": "target", "Agent": "drug", "Process": "process"}
     kind_of |= {"Mechanism": "mechanism", "Regimen": "regimen", "Study": "study"}

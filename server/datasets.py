@@ -19,6 +19,7 @@ from flask import Blueprint, Response, jsonify, render_template
 
 from hcckg import __version__
 from hcckg.ground.errors import NotFound
+from hcckg.loaders import mappings
 from hcckg.server import negotiation, site, web
 from hcckg.server.pages import graph_answer
 
@@ -134,6 +135,16 @@ def dump(name: str) -> Response:
     response = Response(chunks, content_type=fmt.content_type)
     response.headers["Content-Disposition"] = f'attachment; filename="{os.path.basename(name)}"'
     return response
+
+
+@bp.route("/mappings/hcckg.sssom.tsv")
+def mappings_table() -> Response:
+    """The SSSOM mapping set, at its mapping_set_id (the base IRI's mappings/hcckg.sssom.tsv):
+    the curated file itself, as the loader reads it."""
+    path = site().config["SETTINGS"].curated_path / mappings.FILE_NAME
+    if not path.is_file():
+        raise NotFound("this installation has no mapping table")
+    return Response(path.read_bytes(), content_type="text/tab-separated-values; charset=utf-8")
 
 
 @bp.route("/health")

@@ -118,15 +118,15 @@ def test_dangling_study_and_arm_of_a_result(curated):
 
 
 def test_unknown_field_and_unknown_source(curated):
-    line = replace(curated / "targets.yaml", "  uniprot: Q15116\n", "  uniprott: Q15116\n")
+    line = replace(curated / "targets.yaml", "  label: PD-1\n", "  labell: PD-1\n")
     src = replace(
         curated / "agents.yaml",
         "{value: Atezo, source: ascari-2026-ref-12}",
         "{value: Atezo, source: ascari-2026-ref-120}",
     )
     problems = problems_of(curated)
-    unknown = only(problems, "uniprott")
-    assert unknown.line == line and "did you mean 'uniprot'" in unknown.message
+    unknown = only(problems, "labell")
+    assert unknown.line == line and "did you mean 'label'" in unknown.message
     missing = [p for p in problems if "unknown source 'ascari-2026-ref-120'" in p.message]
     assert len(missing) == 1 and missing[0].line == src
 

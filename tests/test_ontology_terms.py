@@ -101,7 +101,8 @@ def test_ontology_header(source):
     ontology = ox.NamedNode("https://w3id.org/hcckg/ontology")
     predicates = {q.predicate.value: q.object for q in source if q.subject == ontology}
     version = re.fullmatch(
-        r"https://w3id.org/hcckg/ontology/releases/(\d{4}-\d{2}-\d{2})/hcckg\.owl", predicates[OWL + "versionIRI"].value
+        r"https://w3id.org/hcckg/ontology/releases/(\d{4}-\d{2}-\d{2})/hcckg\.owl",
+        predicates[OWL + "versionIRI"].value,
     )
     assert version and predicates[OWL + "versionInfo"].value == version.group(1)
     assert (
