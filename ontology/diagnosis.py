@@ -15,15 +15,6 @@ import pyoxigraph as ox
 
 from hcckg.ground.terms import OWL, RDF, RDFS
 
-_TYPE = RDF.type
-_SUBCLASS = RDFS.subClassOf
-_FIRST = RDF.first
-_REST = RDF.rest
-_NIL = RDF.nil
-_FUNCTIONAL = OWL.FunctionalProperty
-_DISJOINT_WITH = OWL.disjointWith
-_MEMBERS = OWL.members
-
 
 def explain_inconsistency(tbox: list[ox.Triple], facts: list[ox.Triple]) -> str:
     """The message for an inconsistency: the told clashes, or a hint when there are none."""
@@ -49,7 +40,7 @@ def told_classes(tbox: list[ox.Triple], facts: list[ox.Triple]) -> dict[ox.Term,
             range_[t.subject] = t.object
     told: dict[ox.Term, dict[ox.Term, str]] = defaultdict(dict)
     for t in facts:
-        if t.predicate == _TYPE:
+        if t.predicate == RDF.type:
             told[t.subject][t.object] = f"asserted a {short(t.object)}"
             continue
         if t.predicate in domain:
@@ -66,9 +57,9 @@ def told_problems(tbox: list[ox.Triple], facts: list[ox.Triple]) -> list[str]:
     parents: dict[ox.Term, set[ox.Term]] = defaultdict(set)
     functional = set()
     for t in tbox:
-        if t.predicate == _SUBCLASS and isinstance(t.object, ox.NamedNode):
+        if t.predicate == RDFS.subClassOf and isinstance(t.object, ox.NamedNode):
             parents[t.subject].add(t.object)
-        elif t.predicate == _TYPE and t.object == _FUNCTIONAL:
+        elif t.predicate == RDF.type and t.object == OWL.FunctionalProperty:
             functional.add(t.subject)
     disjoint = _disjoint_pairs(tbox)
 
@@ -102,15 +93,15 @@ def told_problems(tbox: list[ox.Triple], facts: list[ox.Triple]) -> list[str]:
 
 
 def _disjoint_pairs(tbox: list[ox.Triple]) -> set[tuple[ox.Term, ox.Term]]:
-    rest = {t.subject: t.object for t in tbox if t.predicate == _REST}
-    first = {t.subject: t.object for t in tbox if t.predicate == _FIRST}
-    pairs = {(t.subject, t.object) for t in tbox if t.predicate == _DISJOINT_WITH}
+    rest = {t.subject: t.object for t in tbox if t.predicate == RDF.rest}
+    first = {t.subject: t.object for t in tbox if t.predicate == RDF.first}
+    pairs = {(t.subject, t.object) for t in tbox if t.predicate == OWL.disjointWith}
     for t in tbox:
-        if t.predicate == _MEMBERS:
+        if t.predicate == OWL.members:
             members, cell = [], t.object
             while cell in first:
                 members.append(first[cell])
-                cell = rest.get(cell, _NIL)
+                cell = rest.get(cell, RDF.nil)
             pairs |= {(a, b) for i, a in enumerate(members) for b in members[i + 1 :]}
     return pairs
 

@@ -41,15 +41,6 @@ from hcckg.ontology.diagnosis import told_problems as _told_problems
 from hcckg.ontology.explain import explanations
 from hcckg.ontology.tbox import ancestors
 
-_TYPE = RDF.type
-_SUBCLASS = RDFS.subClassOf
-_FIRST = RDF.first
-_REST = RDF.rest
-_NIL = RDF.nil
-_OWL_CLASS = OWL.Class
-_OBJECT_PROPERTY = OWL.ObjectProperty
-_ON_PROPERTY = OWL.onProperty
-_INVERSE_OF = OWL.inverseOf
 _THING = OWL + "Thing"
 _NNI = ox.NamedNode("http://www.w3.org/2001/XMLSchema#nonNegativeInteger")
 
@@ -124,22 +115,22 @@ class _Vocabulary:
     properties the reasoner should see in the ABox."""
 
     def __init__(self, tbox: list[ox.Triple]):
-        self.classes = {t.subject for t in tbox if t.predicate == _TYPE and t.object == _OWL_CLASS}
+        self.classes = {t.subject for t in tbox if t.predicate == RDF.type and t.object == OWL.Class}
         self.classes = {c for c in self.classes if isinstance(c, ox.NamedNode)}
         self.object_properties = {
-            t.subject for t in tbox if t.predicate == _TYPE and t.object == _OBJECT_PROPERTY
+            t.subject for t in tbox if t.predicate == RDF.type and t.object == OWL.ObjectProperty
         }
         # Data properties that restrictions mention (e.g. agentCount): their values matter.
-        restricted = {t.object for t in tbox if t.predicate == _ON_PROPERTY}
+        restricted = {t.object for t in tbox if t.predicate == OWL.onProperty}
         self.data_properties = restricted - self.object_properties
         self.inverse: dict[ox.NamedNode, ox.NamedNode] = {}
         for t in tbox:
-            if t.predicate == _INVERSE_OF:
+            if t.predicate == OWL.inverseOf:
                 self.inverse[t.subject] = t.object
                 self.inverse[t.object] = t.subject
         # Properties the reasoner can do something with: in restrictions and property chains.
-        first = {t.subject: t.object for t in tbox if t.predicate == _FIRST}
-        rest = {t.subject: t.object for t in tbox if t.predicate == _REST}
+        first = {t.subject: t.object for t in tbox if t.predicate == RDF.first}
+        rest = {t.subject: t.object for t in tbox if t.predicate == RDF.rest}
         self.active = set(restricted)
         for t in tbox:
             if t.predicate == OWL.propertyChainAxiom:
@@ -147,7 +138,7 @@ class _Vocabulary:
                 cell = t.object
                 while cell in first:
                     self.active.add(first[cell])
-                    cell = rest.get(cell, _NIL)
+                    cell = rest.get(cell, RDF.nil)
         # A value of a sub-property is a value of its super-properties: the facts curated with
         # a role (hcc:inhibits) reach the chains and restrictions written on the broader one.
         # A sub-property of an active property is active too (hcc:inhibits under the chains'
@@ -163,14 +154,14 @@ class _Vocabulary:
         members = {t.subject for t in linked} | {
             t.object for t in linked if isinstance(t.object, ox.NamedNode)
         }
-        return linked + [t for t in facts if t.predicate == _TYPE and t.subject in members]
+        return linked + [t for t in facts if t.predicate == RDF.type and t.subject in members]
 
     def relevant(self, abox: Iterable[ox.Triple]) -> list[ox.Triple]:
         keep = []
         for t in abox:
             if not isinstance(t.subject, ox.NamedNode):
                 continue
-            if t.predicate == _TYPE:
+            if t.predicate == RDF.type:
                 if t.object in self.classes:
                     keep.append(t)
             elif t.predicate in self.object_properties:
@@ -182,11 +173,11 @@ class _Vocabulary:
 
 
 def _rdf_list(items: list[ox.Term], out: list[ox.Triple]) -> ox.BlankNode | ox.NamedNode:
-    head: ox.BlankNode | ox.NamedNode = _NIL
+    head: ox.BlankNode | ox.NamedNode = RDF.nil
     for item in reversed(items):
         cell = ox.BlankNode()
-        out.append(ox.Triple(cell, _FIRST, item))
-        out.append(ox.Triple(cell, _REST, head))
+        out.append(ox.Triple(cell, RDF.first, item))
+        out.append(ox.Triple(cell, RDF.rest, head))
         head = cell
     return head
 
@@ -203,14 +194,14 @@ def _closure_axioms(facts: list[ox.Triple]) -> list[ox.Triple]:
     for arm, members in sorted(agents.items(), key=lambda kv: kv[0].value):
         restriction = ox.BlankNode()
         out += [
-            ox.Triple(restriction, _TYPE, OWL.Restriction),
-            ox.Triple(restriction, _ON_PROPERTY, HCC.includesAgent),
+            ox.Triple(restriction, RDF.type, OWL.Restriction),
+            ox.Triple(restriction, OWL.onProperty, HCC.includesAgent),
             ox.Triple(
                 restriction,
                 OWL.maxCardinality,
                 ox.Literal(str(len(members)), datatype=_NNI),
             ),
-            ox.Triple(arm, _TYPE, restriction),
+            ox.Triple(arm, RDF.type, restriction),
         ]
     return out
 
@@ -230,7 +221,7 @@ def _unique_name_axioms(facts: list[ox.Triple], ancestors: dict[ox.Term, set[ox.
         if len(members) < 2:
             continue
         node = ox.BlankNode()
-        out.append(ox.Triple(node, _TYPE, OWL.AllDifferent))
+        out.append(ox.Triple(node, RDF.type, OWL.AllDifferent))
         out.append(ox.Triple(node, OWL.distinctMembers, _rdf_list(sorted(members, key=str), out)))
     return out
 
@@ -281,7 +272,7 @@ def _collect(
     out: set[ox.Triple] = set()
 
     individuals = {t.subject for t in facts} | {
-        t.object for t in facts if t.predicate != _TYPE and isinstance(t.object, ox.NamedNode)
+        t.object for t in facts if t.predicate != RDF.type and isinstance(t.object, ox.NamedNode)
     }
     told = _told(tbox, facts)
     for iri in sorted(individuals, key=str):
@@ -295,7 +286,7 @@ def _collect(
             for ancestor in cls.ancestors():
                 node = ox.NamedNode(ancestor.iri)
                 if ancestor.iri != _THING and node in vocab.classes:
-                    out.add(ox.Triple(iri, _TYPE, node))
+                    out.add(ox.Triple(iri, RDF.type, node))
 
     # Object-property values HermiT found (chains, hasValue), then both directions of inverses.
     inferred_onto = world.get_ontology("http://hcckg.invalid/inferred/")
@@ -307,10 +298,10 @@ def _collect(
         subject, obj = world._unabbreviate(s), world._unabbreviate(o)
         if predicate in vocab.object_properties:
             values.add(ox.Triple(ox.NamedNode(subject), predicate, ox.NamedNode(obj)))
-        elif predicate == _SUBCLASS:
+        elif predicate == RDFS.subClassOf:
             sub, sup = ox.NamedNode(subject), ox.NamedNode(obj)
             if sub in vocab.classes and sup in vocab.classes:
-                out.add(ox.Triple(sub, _SUBCLASS, sup))
+                out.add(ox.Triple(sub, RDFS.subClassOf, sup))
     # rdfs:subPropertyOf: every value is a value of the broader properties (hcc:hasTarget of
     # hcc:directedAgainst), so that SPARQL needs no entailment.
     values |= {
