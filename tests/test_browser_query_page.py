@@ -4,16 +4,13 @@ results table, sorts it and follows a link to a resource page. A missing browser
 
 from __future__ import annotations
 
-import shutil
-import tempfile
 from pathlib import Path
 
 import pytest
+from browser import start_browser, stop_browser
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-CHROMEDRIVER = shutil.which("chromedriver")
 EDITOR = (
     Path(__file__).resolve().parent.parent
     / "server"
@@ -27,31 +24,9 @@ EDITOR = (
 
 @pytest.fixture(scope="module")
 def browser():
-    if not (CHROMIUM and CHROMEDRIVER):
-        pytest.fail("chromium and chromedriver are not installed: run `make browser-deps`")
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    profile = tempfile.mkdtemp(prefix="hcckg-chromium-")
-    options = webdriver.ChromeOptions()
-    options.binary_location = CHROMIUM
-    for flag in (
-        "--headless",
-        "--no-sandbox",
-        "--disable-quic",
-        "--disable-gpu",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--no-first-run",
-        f"--user-data-dir={profile}",
-    ):
-        options.add_argument(flag)
-    driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
-    driver.set_page_load_timeout(30)
+    driver = start_browser()  # a missing chromium fails the test (tests/browser.py)
     yield driver
-    driver.quit()
-    shutil.rmtree(profile, ignore_errors=True)
+    stop_browser(driver)
 
 
 def test_query_page_runs_a_query_and_shows_a_sortable_table(browser, live_server):

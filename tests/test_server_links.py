@@ -59,35 +59,11 @@ def test_only_web_and_own_iris_are_links_on_a_resource_page(hostile_app):
 @pytest.fixture(scope="module")
 def chromium():
     """Debian's headless chromium (make browser-deps); missing, the test fails, never skips."""
-    import shutil
-    import tempfile
+    from browser import start_browser, stop_browser
 
-    binary = shutil.which("chromium") or shutil.which("chromium-browser")
-    driver_path = shutil.which("chromedriver")
-    if not (binary and driver_path):
-        pytest.fail("chromium and chromedriver are needed: run `make browser-deps`")
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    profile = tempfile.mkdtemp(prefix="hcckg-chromium-")
-    options = webdriver.ChromeOptions()
-    options.binary_location = binary
-    for flag in (
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--no-first-run",
-        f"--user-data-dir={profile}",
-    ):
-        options.add_argument(flag)
-    driver = webdriver.Chrome(service=Service(driver_path), options=options)
-    driver.set_page_load_timeout(30)
+    driver = start_browser()
     yield driver
-    driver.quit()
-    shutil.rmtree(profile, ignore_errors=True)
+    stop_browser(driver)
 
 
 @pytest.mark.browser
