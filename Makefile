@@ -33,7 +33,10 @@ java-deps:
 build: venv java-deps
 	$(BIN)/hcckg build
 
-serve: venv assets build
+# `make serve` builds only when the sources, the code or the settings changed since the
+# build the store names (hcckg build --if-changed compares their fingerprint).
+serve: venv assets java-deps
+	$(BIN)/hcckg build --if-changed
 	$(BIN)/hcckg serve
 
 lint: venv

@@ -42,10 +42,13 @@ class EmbeddedStore:
 
     kind = "oxigraph"
 
-    def __init__(self, inner: ox.Store, path: Path | None = None, *, read_only: bool = False):
+    def __init__(
+        self, inner: ox.Store, path: Path | None = None, *, read_only: bool = False, in_memory: bool = False
+    ):
         self.inner = inner
-        self.path = path
+        self.path = path  # the build folder (for a memory copy: the build it was copied from)
         self.read_only = read_only
+        self.in_memory = in_memory or path is None
 
     def _writable(self) -> None:
         # pyoxigraph answers a write to a read-only store with a bare RuntimeError.
@@ -230,7 +233,7 @@ class MemoryCopy:
             raise StoreError(
                 f"cannot read the store at {self.path} (see the log above): {self.error or status}"
             )
-        return EmbeddedStore(self.memory, self.path)
+        return EmbeddedStore(self.memory, self.path, in_memory=True)
 
 
 def start_memory_copy(settings) -> MemoryCopy | None:
@@ -246,12 +249,14 @@ def copy_into_memory(path: Path) -> EmbeddedStore:
     return MemoryCopy(path).result()
 
 
-def build(path: Path, writer: Callable[[EmbeddedStore], None], *, keep: int = 2) -> Path:
+def build(
+    path: Path, writer: Callable[[EmbeddedStore], None], *, keep: int = 2, sources: str | None = None
+) -> Path:
     """Write a complete new store with ``writer`` and swap it in atomically (crash-safe:
-    ``graph/builds.py``); the new build's folder."""
+    ``graph/builds.py``); the new build's folder. ``sources``: the fingerprint kept with it."""
     from hcckg.graph.builds import build as crash_safe_build
 
-    return crash_safe_build(path, writer, keep=keep)
+    return crash_safe_build(path, writer, keep=keep, sources=sources)
 
 
 class Store(Protocol):
@@ -322,11 +327,25 @@ def publish(
     drop: Iterable[ox.NamedNode] = (),
     progress: Callable[[str], None] = lambda _m: None,
 ) -> dict[str, int]:
-    """Replace the given named graphs in the store, atomically.
+    """Replace the given named graphs in the store, atomically (see :func:`publish_build`);
+    the number of quads written per graph."""
+    return publish_build(settings, graphs, keep_others=keep_others, drop=drop, progress=progress)[0]
+
+
+def publish_build(
+    settings,
+    graphs: dict[ox.NamedNode, Iterable[ox.Triple | ox.Quad]],
+    *,
+    keep_others: bool = True,
+    drop: Iterable[ox.NamedNode] = (),
+    progress: Callable[[str], None] = lambda _m: None,
+    sources: str | None = None,
+) -> tuple[dict[str, int], Path | None]:
+    """Replace the given named graphs in the store, atomically; the quads written per
+    graph and the new build's folder (None on a SPARQL server).
 
     With ``keep_others`` the graphs not named in ``graphs`` (or ``drop``) are carried over
-    from the current store; otherwise the new store holds exactly ``graphs``. Returns the
-    number of quads written per graph.
+    from the current store; otherwise the new store holds exactly ``graphs``.
 
     On a SPARQL server "the store" is hcckg's graphs there (under ``{base}graph/``); the
     server's other graphs are never touched. The new graphs are uploaded to staging graphs
@@ -337,7 +356,7 @@ def publish(
         removed = set(drop)
         if not keep_others:
             removed |= set(remote.graphs()) - set(graphs)
-        return remote.replace_graphs(graphs, drop=removed, progress=progress)
+        return remote.replace_graphs(graphs, drop=removed, progress=progress), None
     path = settings.store_path
     counts: dict[str, int] = {}
     replaced = set(graphs) | set(drop)
@@ -363,5 +382,5 @@ def publish(
             counts[name.value] = written[name.value]
             progress(f"wrote {counts[name.value]:>7} quads to <{name.value}>")
 
-    build(path, writer)
-    return counts
+    folder = build(path, writer, sources=sources)
+    return counts, folder

@@ -11,6 +11,7 @@
 from __future__ import annotations
 
 import os
+import time
 from collections import defaultdict
 from collections.abc import Iterator
 
@@ -138,15 +139,23 @@ def dump(name: str) -> Response:
 
 @bp.route("/health")
 def health() -> Response:
-    store = site().store
-    path = getattr(store, "path", None)
+    state = site()
+    store = state.store
+    built = state.build
     return jsonify(
         {
             "status": "ok",
             "triples": store.count(),
             "graphs": len(store.graphs()),
             "version": __version__,
-            "build": path.name if path else None,
+            "build": built.id if built else None,
+            "built": _iso(built.created) if built else None,
+            # memory: the in-memory copy; disk: the on-disk build (while it is copied); remote
+            "store": "remote" if store.kind != "oxigraph" else "memory" if store.in_memory else "disk",
             "process": os.getpid(),
         }
     )
+
+
+def _iso(seconds: float) -> str:
+    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(seconds))
