@@ -63,10 +63,12 @@ class EmbeddedStore:
         substitutions: dict[str, Any] | None = None,
         default_graph: list[ox.NamedNode] | None = None,
         named_graphs: list[ox.NamedNode] | None = None,
+        base_iri: str | None = None,
     ) -> Any:
         """Run a SPARQL query. ``substitutions`` binds variables (names without ``?``) to
-        terms, never by pasting text. Returns pyoxigraph's result object."""
-        kwargs: dict[str, Any] = {}
+        terms, never by pasting text; relative IRIs resolve against ``base_iri``. Returns
+        pyoxigraph's result object."""
+        kwargs: dict[str, Any] = {"base_iri": base_iri} if base_iri else {}
         if default_graph:
             kwargs["default_graph"] = default_graph
         else:

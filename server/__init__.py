@@ -45,8 +45,22 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     )
     app.config.update(test_config)
 
-    from hcckg.server import api, datasets, editor, errors, explorer, forms, links, pages, search, sparql, web
+    from hcckg.server import (
+        api,
+        caching,
+        datasets,
+        editor,
+        errors,
+        explorer,
+        forms,
+        links,
+        pages,
+        search,
+        sparql,
+        web,
+    )
 
+    caching.register(app)  # first registered, so it runs after every other after_request hook
     errors.register(app)
     links.register(app)
     app.register_blueprint(sparql.bp)

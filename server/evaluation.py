@@ -100,10 +100,20 @@ MAX_IDLE_RUNNERS = 64
 
 @dataclass
 class Answer:
-    """A serialised query answer: its format and the serialiser's chunks."""
+    """A serialised query answer: its format and the serialiser's chunks (joined once, on
+    first use, into ``body``; ``gzipped``: its gzip, made by the endpoint when needed)."""
 
     format: Format
     chunks: list[bytes]
+    gzipped: bytes | None = None
+    _body: bytes | None = None
+
+    @property
+    def body(self) -> bytes:
+        if self._body is None:
+            self._body = self.chunks[0] if len(self.chunks) == 1 else b"".join(self.chunks)
+            self.chunks = [self._body]
+        return self._body
 
 
 class Evaluator:
@@ -136,12 +146,19 @@ class Evaluator:
         *,
         default_graph: list[ox.NamedNode] | None = None,
         named_graphs: list[ox.NamedNode] | None = None,
+        base_iri: str | None = None,
     ) -> Answer:
         """Screen, evaluate and serialise one query. ``choose("results")`` or
-        ``choose("graph")`` picks the format once the query form is known."""
+        ``choose("graph")`` picks the format once the query form is known; relative IRIs
+        resolve against ``base_iri``."""
         screen(sparql)
         check_limits(sparql)
-        kwargs = {"default_graph": default_graph, "named_graphs": named_graphs}
+        kwargs: dict[str, Any] = {"default_graph": default_graph, "named_graphs": named_graphs}
+        if base_iri is not None:
+            if self.store.kind == "oxigraph":
+                kwargs["base_iri"] = base_iri
+            else:  # a SPARQL server resolves against its own URL: state the base first
+                sparql = f"BASE <{ox.NamedNode(base_iri).value}>\n{sparql}"
         try:
             return self.bounded(lambda: self._answer(sparql, choose, kwargs))
         except QuerySyntaxError:

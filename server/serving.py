@@ -131,7 +131,8 @@ class Site:
         process that answers (RocksDB must not be opened before a fork)."""
         with self._lock:
             self._disk, self._evaluator = folder, None
-            self.build, self.answers = builds.info(folder), None
+            self.build = builds.info(folder)
+            self.answers = None if self.config["UPDATE_TOKEN"] else AnswerCache()
 
     def warm(self) -> None:
         """Open the store now if it exists (server start-up); a missing store is not fatal."""
