@@ -14,7 +14,9 @@ in a daemon thread; the request thread waits at most ``timeout`` seconds for it.
 threads are long-lived and reused (:class:`Runner`): starting a thread per query cost as
 much as the rest of Flask on a fast request (bench/README.md). On timeout the visitor gets
 ``QueryTimeout`` (503) at once, the runner is abandoned (it exits if its query ever ends)
-and ``on_runaway`` is called:
+and ``on_runaway`` is called (on a remote store the engine stops the query at the limit
+itself and its timeout is a plain 503: the worker retires only if the engine has not
+answered ``REMOTE_GRACE`` seconds later):
 under ``hcckg serve`` it asks the gunicorn worker to shut down gracefully (it finishes its
 other requests, then exits, and the Rust evaluation dies with the process; gunicorn forks
 a fresh worker from the preloaded master). The other workers answer meanwhile.
@@ -91,6 +93,10 @@ def _release_frames(err: BaseException | None) -> None:
         err = err.__cause__ or err.__context__
 
 
+# A remote engine is given the time limit itself and stops the query (graph/remote.py): its
+# 503 is a plain one. The evaluator waits this much longer before it gives up on the engine
+# and retires the worker as for an embedded runaway (an engine that ignored its limit).
+REMOTE_GRACE = 5.0
 # How often a running query's time and the process's memory are checked (seconds).
 WATCH_STEP = 0.05
 # Idle evaluation threads kept for reuse; more than the server's request threads would
@@ -206,7 +212,10 @@ class Evaluator:
     def _watch(self, done: threading.Event, runner: Runner) -> str | None:
         """Wait for ``done``; why the query must be stopped, or None once it is done."""
         started = time.monotonic()
-        while not done.wait(min(WATCH_STEP, max(0.0, started + self.timeout - time.monotonic()))):
+        limit = self.timeout + (
+            REMOTE_GRACE if getattr(self.store, "kind", "oxigraph") != "oxigraph" else 0.0
+        )
+        while not done.wait(min(WATCH_STEP, max(0.0, started + limit - time.monotonic()))):
             elapsed = time.monotonic() - started
             if elapsed >= SLOW_QUERY and not runner.demoted:
                 runner.demote()
@@ -216,8 +225,8 @@ class Evaluator:
                     f"when the server process passed its memory limit ({self.memory // 2**20} MiB "
                     "for queries, HCCKG_QUERY_MEMORY)"
                 )
-            if elapsed >= self.timeout:
-                return f"after {self.timeout:g} s (the time limit, HCCKG_QUERY_TIMEOUT)"
+            if elapsed >= limit:
+                return f"after {limit:g} s (the time limit, HCCKG_QUERY_TIMEOUT)"
         return None
 
     def _runner(self) -> Runner:
