@@ -159,12 +159,23 @@ def wrk_script(request: Request, directory: Path) -> Path:
         level += 1
     eq = "=" * level
     script = directory / f"{request.name}.lua"
-    script.write_text(
+    text = (
         'wrk.method = "POST"\n'
         f"wrk.body = [{eq}[{request.sparql}]{eq}]\n"
         'wrk.headers["Content-Type"] = "application/sparql-query"\n'
         f'wrk.headers["Accept"] = "{request.accept}"\n'
     )
+    if request.rotate:  # cold: another trial and another text on every request
+        prefix = request.sparql.split("syn-", 1)[0]
+        text += (
+            "counter = 0\nthreads = 0\n"
+            "setup = function(thread) threads = threads + 1; thread:set('tid', threads) end\n"
+            "request = function()\n  counter = counter + 1\n"
+            f"  local body = string.format([{eq}[{prefix}syn-%06d> # %d-%d]{eq}], "
+            f"counter % {request.rotate} + 1, tid or 0, counter)\n"
+            "  return wrk.format(nil, nil, nil, body)\nend\n"
+        )
+    script.write_text(text)
     return script
 
 

@@ -69,4 +69,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(api.bp)
 
     app.extensions["hcckg"] = Site(app)
+    from hcckg.server.fastpath import CachedAnswers
+
+    app.wsgi_app = CachedAnswers(app.wsgi_app, app.extensions["hcckg"], app.config["PUBLIC_URL"])
     return app

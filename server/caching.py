@@ -22,6 +22,7 @@ from __future__ import annotations
 import gzip
 
 from flask import Flask, Response, request
+from werkzeug.http import http_date as _http_date
 
 from hcckg.server import negotiation
 
@@ -35,6 +36,10 @@ _NAMES = {
     for fmt in table
     for media in fmt.media_types[:1]
 }
+
+
+def http_date(seconds: float) -> str:
+    return _http_date(int(seconds))
 
 
 def accepts_gzip() -> bool:

@@ -32,6 +32,7 @@ from gunicorn.workers.gthread import TConn, ThreadWorker
 from hcckg.graph.store import MemoryCopy, is_remote
 from hcckg.ground.settings import Settings
 from hcckg.server import egress, intake
+from hcckg.server.accesslog import COMBINED, CombinedLogger
 from hcckg.server.reload import Follower, ReloadingArbiter
 
 # A connection is closed after this many requests (like nginx's keepalive_requests), so
@@ -338,15 +339,11 @@ def options(settings: Settings, relay: egress.Relay | None = None) -> dict[str, 
     }
 
 
-# Apache's "combined" format (what log analysers read by default).
-COMBINED = '%(h)s %(l)s %(u)s %(t)s "%(r)s" %(s)s %(b)s "%(f)s" "%(a)s"'
-
-
 def _access_log(settings: Settings) -> dict[str, Any]:
     where = settings.access_log.strip()
     if where.lower() in ("", "off", "none", "no", "false", "0"):
         return {"accesslog": None}
-    return {"accesslog": where, "access_log_format": COMBINED}
+    return {"accesslog": where, "access_log_format": COMBINED, "logger_class": CombinedLogger}
 
 
 def run(settings: Settings, copy: MemoryCopy | None = None) -> int:

@@ -143,6 +143,7 @@ class Site:
 
     def cached(self, key: Hashable, make: Callable[[], tuple[Any, int]]) -> Any:
         """``make()``'s value (with its size) for ``key``, kept when the cache is on."""
+        self.evaluator  # noqa: B018 - opened first: opening makes the build's cache
         answers = self.answers
         if answers is None:
             return make()[0]

@@ -18,7 +18,7 @@ from werkzeug.datastructures import WWWAuthenticate
 from werkzeug.exceptions import BadRequest, Forbidden, NotFound, Unauthorized, UnsupportedMediaType
 
 from hcckg.ground.terms import FORMATS, RDF, SD
-from hcckg.server import caching, negotiation, site
+from hcckg.server import caching, fastpath, negotiation, site
 from hcckg.server.evaluation import PREFIXES, Answer
 
 bp = Blueprint("sparql", __name__)
@@ -107,10 +107,11 @@ def respond(answer: Answer) -> Response:
     return response
 
 
-def base_iri() -> str:
+def base_iri() -> str | None:
     """The base IRI of a query: the endpoint's own URL (HCCKG_PUBLIC_URL's when it is set),
-    so that relative IRIs (``<s>``) resolve as the SPARQL 1.1 Protocol expects."""
-    return _endpoint_url()
+    so that relative IRIs (``<s>``) resolve as the SPARQL 1.1 Protocol expects; computed
+    like the cache-hit path computes it (server/fastpath.py), for the same cache key."""
+    return fastpath.endpoint_url(request.environ, site().config["PUBLIC_URL"])
 
 
 @bp.route("/sparql", methods=["GET", "POST"])

@@ -216,3 +216,75 @@ def test_graph_answers_for_json_and_n3_requests(live_server):
         assert answer.headers["Content-Type"].startswith("text/turtle")
     graph = rdflib.Graph(store=SPARQLStore(live_server + "/sparql"))
     assert len(graph.query(construct)) > 0  # rdflib's own default request for a graph
+
+
+@pytest.mark.parametrize(
+    "how",
+    [
+        ("POST", None, "application/n-triples", ""),
+        ("GET", None, None, ""),
+        ("GET", "text/csv", None, "gzip"),
+        ("POST", None, None, "gzip, deflate"),
+        ("GET", None, "application/sparql-results+xml", "gzip;q=0"),
+    ],
+)
+def test_a_cache_hit_is_sent_as_the_endpoint_sends_it(sample_store_settings, how):
+    """The second ask is answered by server/fastpath.py in front of Flask: the same status,
+    headers and bytes as the first, which the endpoint made."""
+    method, format_param, accept, encoding = how
+    app = create_app({"SETTINGS": sample_store_settings})  # an empty cache of its own
+    client = app.test_client()
+    query = SELECT if format_param or encoding else f"DESCRIBE <{ATEZO}>"
+    headers = {k: v for k, v in (("Accept", accept), ("Accept-Encoding", encoding)) if v}
+    args = {"format": format_param} if format_param else {}
+
+    def ask():
+        if method == "POST":
+            return client.post(
+                "/sparql?" + QS(args), data=query, content_type="application/sparql-query", headers=headers
+            )
+        return client.get("/sparql?" + QS({"query": query, **args}), headers=headers)
+
+    first, second = ask(), ask()
+    from hcckg.server import site
+
+    with app.app_context():
+        assert site().answers.hits >= 1  # the second came from the cache
+    assert first.status_code == second.status_code == 200 and first.data == second.data
+    ignore = {"Date"}
+    assert {k: v for k, v in first.headers.items() if k not in ignore} == {
+        k: v for k, v in second.headers.items() if k not in ignore
+    }
+
+
+def test_the_access_log_line_is_gunicorns_combined_line():
+    import datetime
+    import logging
+    from types import SimpleNamespace
+
+    from gunicorn.config import Config
+    from gunicorn.glogging import Logger
+
+    from hcckg.server.accesslog import COMBINED, CombinedLogger
+
+    lines = {}
+    for cls in (Logger, CombinedLogger):
+        cfg = Config()
+        cfg.set("accesslog", "-")
+        cfg.set("access_log_format", COMBINED)
+        logger = cls(cfg)
+        logger.access_log = SimpleNamespace(
+            info=lambda msg, *a, cls=cls: lines.__setitem__(cls, msg % a[0] if a else msg)
+        )
+        resp = SimpleNamespace(status="200 OK", sent=1234, headers=[("Content-Type", "text/plain")])
+        environ = {
+            "REMOTE_ADDR": "127.0.0.1",
+            "REQUEST_METHOD": "GET",
+            "RAW_URI": '/sparql?query=ASK%7B%7D&x="quoted"',
+            "SERVER_PROTOCOL": "HTTP/1.1",
+            "HTTP_REFERER": "http://r.example/",
+            "HTTP_USER_AGENT": 'agent "with quotes"',
+        }
+        logger.access(resp, SimpleNamespace(headers=[]), environ, datetime.timedelta(microseconds=5))
+    assert lines[CombinedLogger] == lines[Logger]
+    assert logging.getLogger("gunicorn.access")  # the real one is what both write to
