@@ -6,6 +6,7 @@ alternates the systems under test so that both see the same machine state.
 
 from __future__ import annotations
 
+import dataclasses
 import http.client
 import json
 import os
@@ -99,9 +100,16 @@ class Client:
         response = self.conn.getresponse()
         return response.status, response.read()
 
-    def runner(self, request: Request) -> Callable[[], int]:
+    def runner(self, request: Request, *, cold: bool = False) -> Callable[[], int]:
+        """One call per run; ``cold``: another text each time (a comment with the call's
+        number), which no answer cache holds."""
+        calls = iter(range(1 << 62))
+
         def run() -> int:
-            status, body = self.call(request)
+            asked = (
+                dataclasses.replace(request, sparql=f"{request.sparql}\n# {next(calls)}") if cold else request
+            )
+            status, body = self.call(asked)
             if status != 200:
                 raise BenchError(f"{self.server.name} answered {status} to {request.name}: {body[:200]!r}")
             return len(body)

@@ -89,14 +89,16 @@ def _startup(s: dict) -> list[str]:
 
 def _latency(s: dict) -> list[str]:
     lines = [
-        "latency ms, median / p95        in-process      hcckg           oxigraph        hcckg−in-process"
+        "latency ms, median / p95        in-process      hcckg warm      oxigraph        hcckg cold      cold−in-process"
     ]
     for name, row in s["latency"].items():
         cells = "".join(
             f"{row[k]['median_ms']:>7.2f} / {row[k]['p95_ms']:<7.2f}"
-            for k in ("in_process", "hcckg", "oxigraph")
+            for k in ("in_process", "hcckg", "oxigraph", "hcckg_cold")
+            if k in row
         )
-        extra = row["hcckg"]["median_ms"] - row["in_process"]["median_ms"]
+        # The goal is about HTTP's cost: a cold answer (a warm one is the cache's).
+        extra = row.get("hcckg_cold", row["hcckg"])["median_ms"] - row["in_process"]["median_ms"]
         lines.append(f"  {name:<30}{cells}{extra:>+7.2f}  {_mark(extra <= GOALS['latency_ms'])}")
     for name, entry in s["answers"].items():
         if not entry["same_answers"]:

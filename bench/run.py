@@ -181,6 +181,8 @@ def bench_latency(requests: list[Request], store: ox.Store, servers: list[Server
         row = {}
         paths = {"in_process": measure.in_process(store, request)}
         paths |= {name: client.runner(request) for name, client in clients.items()}
+        # hcckg answers a repeated text from its cache (warm); "cold" asks a new text each time.
+        paths["hcckg_cold"] = clients["hcckg"].runner(request, cold=True)
         for name, run in paths.items():
             values = measure.samples(run, budget=LATENCY_BUDGET)
             row[name] = {
