@@ -110,10 +110,14 @@ def cmd_ontology(args: argparse.Namespace) -> int:
 
 
 def cmd_load(args: argparse.Namespace) -> int:
-    from hcckg.pipeline import load_ctgov
+    from hcckg.pipeline import load_ctgov, pickup
 
-    report = load_ctgov(_settings(args), args.path, progress=_progress(args))
+    settings = _settings(args)
+    report = load_ctgov(settings, args.path, progress=_progress(args))
     print(report.summary())
+    if report.build_id:
+        for line in pickup(settings, report.build_id):
+            print(line)
     return 0
 
 

@@ -65,7 +65,7 @@ from hcckg.ground.errors import (
 )
 from hcckg.server.limits import SLOW_QUERY, CountingWriter, Overflow, Runner, resident
 from hcckg.server.negotiation import Format
-from hcckg.server.screen import check_limits, is_update, screen
+from hcckg.server.screen import check_limits, has_relative_iri, is_update, screen
 
 log = logging.getLogger(__name__)
 
@@ -160,7 +160,7 @@ class Evaluator:
         screen(sparql)
         check_limits(sparql)
         kwargs: dict[str, Any] = {"default_graph": default_graph, "named_graphs": named_graphs}
-        if base_iri is not None:
+        if base_iri is not None and has_relative_iri(sparql):
             if self.store.kind == "oxigraph":
                 kwargs["base_iri"] = base_iri
             else:  # a SPARQL server resolves against its own URL: state the base first

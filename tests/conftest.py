@@ -112,13 +112,16 @@ class Served:
             self.proc.wait()
 
 
-def start_serve(store: str, log_dir: Path, **env: str) -> Served:
+def start_serve(store: str, log_dir: Path, *, ready: bool = True, **env: str) -> Served:
     """Start `hcckg serve` on a free loopback port with ``HCCKG_*`` settings ``env`` (2 s
-    time limit, 100 rows, 2 workers of 4 threads unless given) and wait for /health."""
+    time limit, 100 rows, 2 workers of 4 threads unless given) and wait for /health (with
+    ``ready=False``, only until it answers at all: a 503 without a store)."""
+    import contextlib
     import json
     import subprocess
     import sys
     import time
+    import urllib.error
     import urllib.request
 
     port = _free_port()
@@ -142,6 +145,10 @@ def start_serve(store: str, log_dir: Path, **env: str) -> Served:
     deadline = time.monotonic() + 60
     while True:
         try:
+            if not ready:
+                with contextlib.suppress(urllib.error.HTTPError):
+                    urllib.request.urlopen(url + "/health", timeout=2).close()
+                return Served(url, proc, log)
             with urllib.request.urlopen(url + "/health", timeout=2) as answer:
                 # An embedded store is answered from disk until its memory copy is made and
                 # fresh workers take over (server/reload.py): wait for those.

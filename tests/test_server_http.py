@@ -288,3 +288,13 @@ def test_the_access_log_line_is_gunicorns_combined_line():
         logger.access(resp, SimpleNamespace(headers=[]), environ, datetime.timedelta(microseconds=5))
     assert lines[CombinedLogger] == lines[Logger]
     assert logging.getLogger("gunicorn.access")  # the real one is what both write to
+
+
+def test_only_queries_with_a_relative_iri_get_a_base():
+    from hcckg.server.screen import has_relative_iri
+
+    assert has_relative_iri("CONSTRUCT { <s> <p> 1 } WHERE {}")
+    assert has_relative_iri("PREFIX e: <rel/> ASK { e:x ?p ?o }") and has_relative_iri("ASK { <> ?p ?o }")
+    # IRIs with a scheme, and "<s>" in strings and comments, resolve against nothing.
+    assert not has_relative_iri('SELECT * { <http://a/b> ?p "<s>" } # <x>')
+    assert not has_relative_iri("ASK { <\\u0068ttp://x/> ?p ?o }")

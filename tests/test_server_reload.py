@@ -171,3 +171,31 @@ def test_sighup_switches_at_once_and_a_broken_link_keeps_the_old_build(tmp_path)
         assert _ask(served.url)
     finally:
         served.stop()
+
+
+def test_a_server_started_before_the_first_build_answers_once_it_exists(tmp_path):
+    import urllib.error
+    import urllib.request
+
+    path = tmp_path / "store"
+    served = start_serve(str(path), tmp_path, ready=False)
+    try:
+        try:
+            urllib.request.urlopen(served.url + "/health", timeout=10)
+            raise AssertionError("a server without a store answered /health with 200")
+        except urllib.error.HTTPError as err:
+            assert err.code == 503
+        first = _build(path, _fresh("first build"))
+        assert _wait_for(lambda: _ask_quietly(served.url), 10)
+        assert _get_json(served.url + "/health")["build"] == first.name
+    finally:
+        served.stop()
+
+
+def _ask_quietly(url: str) -> bool:
+    import urllib.error
+
+    try:
+        return _ask(url)
+    except urllib.error.HTTPError:
+        return False
