@@ -305,11 +305,15 @@ def bench_reload(
 
     from hcckg.bench.servers import _tree
 
-    def build_id() -> str:
+    def build_id() -> str | None:
         conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=10)
         try:
             conn.request("GET", "/health")
-            return json.loads(conn.getresponse().read())["build"]
+            answer = conn.getresponse()
+            body = answer.read()
+            return json.loads(body)["build"] if answer.status == 200 else None
+        except OSError:
+            return None
         finally:
             conn.close()
 
@@ -336,7 +340,7 @@ def bench_reload(
             check=True,
         )
     published = time.perf_counter()
-    while build_id() == before and time.perf_counter() - published < 300:
+    while build_id() in (before, None) and time.perf_counter() - published < 300:
         time.sleep(0.05)
     switched = time.perf_counter()
     time.sleep(2.0)

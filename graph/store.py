@@ -203,18 +203,25 @@ class MemoryCopy:
         self.memory = ox.Store()
         self.error: BaseException | None = None
         read_end, write_end = os.pipe()
+        # The child's verdict comes through a pipe of its own, not its exit status: under
+        # gunicorn the master reaps every child that exits (waitpid(-1)), ours included, and
+        # a truncated dump can end on a line boundary and parse as a smaller store.
+        self._verdict_read, verdict_write = os.pipe()
         self.pid = os.fork()
         if self.pid == 0:  # the child: dump and leave without running any exit handler
             os.close(read_end)
+            os.close(self._verdict_read)
             status = 0
             try:
                 with os.fdopen(write_end, "wb") as out:
                     ox.Store.read_only(str(self.path)).dump(out, format=ox.RdfFormat.N_QUADS)
-            except BaseException as err:  # reported through the exit status and stderr
+                os.write(verdict_write, DUMPED)
+            except BaseException as err:  # reported through the verdict pipe and stderr
                 os.write(2, f"hcckg: cannot read the store at {self.path}: {err}\n".encode())
                 status = 1
             os._exit(status)
         os.close(write_end)
+        os.close(verdict_write)
         self.reader = threading.Thread(target=self._parse, args=(read_end,), name="hcckg-copy", daemon=True)
         self.reader.start()
 
@@ -230,12 +237,18 @@ class MemoryCopy:
 
     def result(self) -> EmbeddedStore:
         self.reader.join()
-        _, status = os.waitpid(self.pid, 0)
-        if status != 0 or self.error is not None:
+        with os.fdopen(self._verdict_read, "rb") as verdict:
+            dumped = verdict.read() == DUMPED
+        with contextlib.suppress(ChildProcessError):  # already reaped by a gunicorn master
+            os.waitpid(self.pid, 0)
+        if not dumped or self.error is not None:
             raise StoreError(
-                f"cannot read the store at {self.path} (see the log above): {self.error or status}"
+                f"cannot read the store at {self.path} (see the log above): {self.error or 'the dump did not finish'}"
             )
         return EmbeddedStore(self.memory, self.path, in_memory=True)
+
+
+DUMPED = b"dumped"
 
 
 def start_memory_copy(settings) -> MemoryCopy | None:

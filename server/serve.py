@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import logging
 import os
 import selectors
 import signal
@@ -275,6 +276,15 @@ def _remember_worker(worker: Any) -> None:
         state.warm()
 
 
+def _leave(server: Any, worker: Any) -> None:
+    """gunicorn's ``worker_exit``: the worker has answered everything; leave now, without
+    the interpreter's teardown. Tearing down freed the whole store copy page by page (the
+    pages are the master's, shared), and a second SIGTERM from the master arriving then,
+    once Python's handlers were gone, killed the worker and gunicorn logged an error."""
+    logging.shutdown()  # flush the logs first: _exit does not
+    os._exit(0)
+
+
 def retire_worker() -> None:
     """Ask this gunicorn worker to finish its requests and exit (gunicorn replaces it)."""
     if _worker is not None:
@@ -327,6 +337,7 @@ def options(settings: Settings, relay: egress.Relay | None = None) -> dict[str, 
         "threads": max(1, settings.threads),
         "worker_class": RetiringWorker,
         "post_worker_init": _remember_worker,
+        "worker_exit": _leave,
         "post_fork": _confining(settings, relay),
         "preload_app": not writable,
         # A retiring worker may still be finishing queries that run up to the time limit.

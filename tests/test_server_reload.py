@@ -145,6 +145,7 @@ def test_a_new_build_is_served_without_a_restart_and_without_a_failed_request(tm
         assert served.proc.poll() is None  # the same server: no restart
         health = _get_json(served.url + "/health")
         assert health["build"] == second.name and health["store"] == "memory"
+        assert "cannot copy" not in served.log.read_text()
     finally:
         served.stop()
     assert builds.servers(path) == []  # the server withdrew its record when it stopped
