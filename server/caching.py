@@ -5,8 +5,10 @@ A build's data never changes while it is served, so every answer made from it (t
 SPARQL endpoint's GET answers, the pages, resource RDF, VoID, the dumps, the API) is
 the same for the same URL, ``Accept`` and build:
 
-- ``ETag``: strong, ``"<build id>-<format>"`` (``-gz`` added when gzipped: another
-  representation), ``Last-Modified``: the build's time. A conditional GET or HEAD
+- ``ETag``: strong, ``"<build id>-<code>-<format>"`` (``-gz`` added when gzipped: another
+  representation; ``<code>``: a hash of the server's own files, so that a new deployment
+  of the site on the same build does not leave stale pages validated), ``Last-Modified``:
+  the build's time. A conditional GET or HEAD
   (``If-None-Match``, ``If-Modified-Since``) that matches gets 304 without a body
   (werkzeug's ``make_conditional``). Not on a remote store, whose data can change under
   the server, nor with ``HCCKG_UPDATE_TOKEN``.
@@ -20,6 +22,8 @@ the same for the same URL, ``Accept`` and build:
 from __future__ import annotations
 
 import gzip
+import hashlib
+from pathlib import Path
 
 from flask import Flask, Response, request
 from werkzeug.http import http_date as _http_date
@@ -36,6 +40,25 @@ _NAMES = {
     for fmt in table
     for media in fmt.media_types[:1]
 }
+
+
+def _code_tag() -> str:
+    from hcckg import __version__
+
+    digest = hashlib.sha256(__version__.encode())
+    root = Path(__file__).parent
+    for path in sorted(root.rglob("*")):
+        if path.suffix in (".py", ".html", ".js", ".css") and path.is_file():
+            stat = path.stat()
+            digest.update(f"{path.relative_to(root)}:{stat.st_size}:{stat.st_mtime_ns}".encode())
+    return digest.hexdigest()[:6]
+
+
+CODE = _code_tag()
+
+
+def etag(build_id: str, mimetype: str, zipped: bool) -> str:
+    return f"{build_id}-{CODE}-{format_tag(mimetype)}{'-gz' if zipped else ''}"
 
 
 def http_date(seconds: float) -> str:
@@ -79,8 +102,9 @@ def finish(response: Response) -> Response:
     if build is None:
         return response
     if "ETag" not in response.headers:
-        coded = "-gz" if response.headers.get("Content-Encoding") == "gzip" else ""
-        response.set_etag(f"{build.id}-{format_tag(response.mimetype)}{coded}")
+        response.set_etag(
+            etag(build.id, response.mimetype, response.headers.get("Content-Encoding") == "gzip")
+        )
     response.last_modified = int(build.created)
     return response.make_conditional(request)
 

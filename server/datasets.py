@@ -164,7 +164,7 @@ def dump(name: str) -> Response:
     else:
         plain, packed = dump_files.files(store.path, name, chunks)
         zipped = caching.accepts_gzip()
-        tag = f"{state.build.id}-{fmt.name}{'-gz' if zipped else ''}"
+        tag = caching.etag(state.build.id, fmt.media_types[0], zipped)
         response = send_file(
             packed if zipped else plain,
             mimetype=fmt.content_type,

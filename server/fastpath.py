@@ -116,7 +116,7 @@ class CachedAnswers:
         headers.append(("Access-Control-Allow-Origin", "*"))
         build = self.state.build
         if validators and build is not None:
-            tag = f"{build.id}-{caching.format_tag(answer.format.media_types[0])}{'-gz' if zipped else ''}"
+            tag = caching.etag(build.id, answer.format.media_types[0], zipped)
             headers += [("ETag", f'"{tag}"'), ("Last-Modified", caching.http_date(build.created))]
         start_response("200 OK", headers)
         return [body]
