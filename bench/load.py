@@ -51,7 +51,8 @@ class Sections:
 def main(argv: list[str] | None = None) -> int:
     nquads, store, *graphs = argv if argv is not None else sys.argv[1:]
     nquads, store = Path(nquads), Path(store)
-    settings = dataclasses.replace(load_settings(), store=str(store.resolve()))
+    # absolute(), not resolve(): an existing store is a link, and a new build replaces it.
+    settings = dataclasses.replace(load_settings(), store=str(store.absolute()))
     names = [ox.NamedNode(g) for g in graphs] or graphs_of(nquads)
     sections = Sections(nquads)
     counts = publish(settings, {g: sections.section(g) for g in names}, keep_others=False)

@@ -6,6 +6,7 @@ alternates the systems under test so that both see the same machine state.
 
 from __future__ import annotations
 
+import dataclasses
 import http.client
 import json
 import os
@@ -99,9 +100,16 @@ class Client:
         response = self.conn.getresponse()
         return response.status, response.read()
 
-    def runner(self, request: Request) -> Callable[[], int]:
+    def runner(self, request: Request, *, cold: bool = False) -> Callable[[], int]:
+        """One call per run; ``cold``: another text each time (a comment with the call's
+        number), which no answer cache holds."""
+        calls = iter(range(1 << 62))
+
         def run() -> int:
-            status, body = self.call(request)
+            asked = (
+                dataclasses.replace(request, sparql=f"{request.sparql}\n# {next(calls)}") if cold else request
+            )
+            status, body = self.call(asked)
             if status != 200:
                 raise BenchError(f"{self.server.name} answered {status} to {request.name}: {body[:200]!r}")
             return len(body)
@@ -159,12 +167,23 @@ def wrk_script(request: Request, directory: Path) -> Path:
         level += 1
     eq = "=" * level
     script = directory / f"{request.name}.lua"
-    script.write_text(
+    text = (
         'wrk.method = "POST"\n'
         f"wrk.body = [{eq}[{request.sparql}]{eq}]\n"
         'wrk.headers["Content-Type"] = "application/sparql-query"\n'
         f'wrk.headers["Accept"] = "{request.accept}"\n'
     )
+    if request.rotate:  # cold: another trial and another text on every request
+        prefix = request.sparql.split("syn-", 1)[0]
+        text += (
+            "counter = 0\nthreads = 0\n"
+            "setup = function(thread) threads = threads + 1; thread:set('tid', threads) end\n"
+            "request = function()\n  counter = counter + 1\n"
+            f"  local body = string.format([{eq}[{prefix}syn-%06d> # %d-%d]{eq}], "
+            f"counter % {request.rotate} + 1, tid or 0, counter)\n"
+            "  return wrk.format(nil, nil, nil, body)\nend\n"
+        )
+    script.write_text(text)
     return script
 
 

@@ -1,5 +1,7 @@
 """The benchmark's table: absolutes (median and min–max of rounds) and hcckg/Oxigraph ratios,
-with each goal of issue 7 marked met or not."""
+with each goal of issues 7 and 18 marked met or not. ``describe-trial`` and the named
+queries repeat one text (warm: hcckg answers them from its cache after the first);
+``describe-cold`` asks another text every time (every answer made afresh)."""
 
 from __future__ import annotations
 
@@ -8,6 +10,7 @@ GOALS = {
     "latency_ms": 1.0,  # hcckg median - in-process median
     "build": 0.8,  # hcckg / oxigraph load triples/s (at 1M)
     "startup_s": 1.0,  # at 100k
+    "startup_1m_s": 2.0,  # at 1M (issue 18: the on-disk build is served while it is copied)
     "rss_gib": 1.0,  # per server process (at 1M)
     "sources_s": 10.0,  # validation + reasoning of the curated sources
     "qc_s": 3.0,  # hcckg qc on unchanged sources, the command end to end (issue 20)
@@ -28,7 +31,7 @@ def render(results: dict) -> str:
     lines += _sources(results.get("sources"))
     for s in results["scales"]:
         lines += ["", f"== {s['scale']}: {s['quads']} quads, {s['trials']} trials =="]
-        lines += _build(s) + _startup(s) + _latency(s) + _throughput(s) + _runaway(s)
+        lines += _build(s) + _startup(s) + _latency(s) + _throughput(s) + _runaway(s) + _reload(s)
     return "\n".join(lines)
 
 
@@ -72,9 +75,16 @@ def _startup(s: dict) -> list[str]:
         + (
             f" (goal < {GOALS['startup_s']} s at 100k: {_mark(s['startup_s']['median'] < GOALS['startup_s'])})"
             if s["scale"] == "100k"
+            else f" (goal ≤ {GOALS['startup_1m_s']:g} s at 1M: {_mark(s['startup_s']['median'] <= GOALS['startup_1m_s'])})"
+            if s["scale"] == "1M"
             else ""
         )
-        + f"; oxigraph {s['oxigraph_startup_s']:.2f} s",
+        + f"; oxigraph {s['oxigraph_startup_s']:.2f} s"
+        + (
+            f"; hcckg answers from its memory copy {s['startup_s']['memory_s']:.1f} s later (from disk until then)"
+            if "memory_s" in s["startup_s"]
+            else ""
+        ),
         f"peak RSS per server process (MiB): hcckg {rss['hcckg']['max_process'] / 1024:.0f} "
         f"({rss['hcckg']['processes']} processes), oxigraph {rss['oxigraph']['max_process'] / 1024:.0f}"
         + (f" (goal ≤ 1 GiB at 1M: {_mark(hc_gib <= GOALS['rss_gib'])})" if s["scale"] == "1M" else ""),
@@ -84,14 +94,16 @@ def _startup(s: dict) -> list[str]:
 
 def _latency(s: dict) -> list[str]:
     lines = [
-        "latency ms, median / p95        in-process      hcckg           oxigraph        hcckg−in-process"
+        "latency ms, median / p95        in-process      hcckg warm      oxigraph        hcckg cold      cold−in-process"
     ]
     for name, row in s["latency"].items():
         cells = "".join(
             f"{row[k]['median_ms']:>7.2f} / {row[k]['p95_ms']:<7.2f}"
-            for k in ("in_process", "hcckg", "oxigraph")
+            for k in ("in_process", "hcckg", "oxigraph", "hcckg_cold")
+            if k in row
         )
-        extra = row["hcckg"]["median_ms"] - row["in_process"]["median_ms"]
+        # The goal is about HTTP's cost: a cold answer (a warm one is the cache's).
+        extra = row.get("hcckg_cold", row["hcckg"])["median_ms"] - row["in_process"]["median_ms"]
         lines.append(f"  {name:<30}{cells}{extra:>+7.2f}  {_mark(extra <= GOALS['latency_ms'])}")
     for name, entry in s["answers"].items():
         if not entry["same_answers"]:
@@ -137,3 +149,15 @@ def _runaway(s: dict) -> list[str]:
             f"(goal ≥ {share:.2f}, all but one worker's share: {_mark(r['ratio'] >= share)})"
         )
     return lines
+
+
+def _reload(s: dict) -> list[str]:
+    r = s.get("reload")
+    if not r:
+        return []
+    return [
+        f"reload: new build published in {r['publish_s']:.1f} s, answered {r['switch_s']:.1f} s later "
+        f"(goal ≤ 10 s: {_mark(r['switch_s'] <= 10)}); {r['requests']} requests under wrk -c 4, "
+        f"{r['failed']} failed (goal 0: {_mark(r['failed'] == 0)}); memory of all server processes (PSS) "
+        f"{r['pss_before_mib']:.0f} MiB before, {r['pss_peak_mib']:.0f} at the peak, {r['pss_after_mib']:.0f} after"
+    ]

@@ -13,9 +13,11 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import http.client
 import json
 import os
 import platform
+import re
 import shutil
 import statistics
 import subprocess
@@ -137,7 +139,31 @@ def bench_startup(store: Path, rounds: int, settings, logs: Path) -> tuple[dict,
         _log(f"  start-up hcckg: {times[-1]:.2f} s")
         if r < rounds - 1:
             server.stop()
-    return _spread(times), server
+    # It answers from the on-disk build at once; the measures are of the memory copy.
+    assert server is not None
+    copied = _wait_for_memory(server, settings.workers)
+    _log(f"  hcckg answers from its memory copy {copied:.1f} s after start-up")
+    return _spread(times) | {"memory_s": copied}, server
+
+
+def _wait_for_memory(server: Server, workers: int, timeout: float = 300.0) -> float:
+    """Seconds until the server answers from memory with only its own workers left."""
+    from hcckg.bench.servers import _tree
+
+    started = time.perf_counter()
+    while time.perf_counter() - started < timeout:
+        conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=10)
+        try:
+            conn.request("GET", "/health")
+            store = json.loads(conn.getresponse().read()).get("store")
+        except (OSError, ValueError):
+            store = None
+        finally:
+            conn.close()
+        if store == "memory" and server.process and len(_tree(server.process.pid)) <= workers + 1:
+            return time.perf_counter() - started
+        time.sleep(0.1)
+    raise BenchError(f"hcckg did not answer from memory within {timeout:g} s")
 
 
 def check_answers(
@@ -179,6 +205,8 @@ def bench_latency(requests: list[Request], store: ox.Store, servers: list[Server
         row = {}
         paths = {"in_process": measure.in_process(store, request)}
         paths |= {name: client.runner(request) for name, client in clients.items()}
+        # hcckg answers a repeated text from its cache (warm); "cold" asks a new text each time.
+        paths["hcckg_cold"] = clients["hcckg"].runner(request, cold=True)
         for name, run in paths.items():
             values = measure.samples(run, budget=LATENCY_BUDGET)
             row[name] = {
@@ -277,6 +305,88 @@ def bench_runaway(
     return out
 
 
+def _pss_kib(pids: list[int]) -> int:
+    total = 0
+    for pid in pids:
+        try:
+            for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+                if line.startswith("Pss:"):
+                    total += int(line.split()[1])
+        except OSError:
+            continue
+    return total
+
+
+def bench_reload(
+    server: Server, nquads: Path, store: Path, graphs: list[str], request: Request, scripts: Path, logs: Path
+) -> dict:
+    """Publish the same data again as a new build into the store ``server`` serves, with
+    wrk asking ``request`` at 4 connections throughout: how long until the server answers
+    from the new build, the failed requests, and the memory of all the server's processes
+    (PSS: shared pages counted once) before, at its peak and after."""
+    import signal
+    import threading
+
+    from hcckg.bench.servers import _tree
+
+    def build_id() -> str | None:
+        conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=10)
+        try:
+            conn.request("GET", "/health")
+            answer = conn.getresponse()
+            body = answer.read()
+            return json.loads(body)["build"] if answer.status == 200 else None
+        except OSError:
+            return None
+        finally:
+            conn.close()
+
+    assert server.process is not None
+    before, samples, stop = build_id(), [], threading.Event()
+
+    def sample() -> None:
+        while not stop.is_set():
+            samples.append(_pss_kib(_tree(server.process.pid)))
+            time.sleep(0.05)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    time.sleep(0.5)
+    script = measure.wrk_script(request, scripts)
+    command = ["wrk", "-t", "2", "-c", "4", "-d", "300s", "--timeout", "30s", "-s", str(script), server.url]
+    load = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    started = time.perf_counter()
+    with (logs / "reload-build.log").open("ab") as out:
+        subprocess.run(
+            [sys.executable, "-m", "hcckg.bench.load", str(nquads), str(store), *graphs],
+            stdout=out,
+            stderr=out,
+            check=True,
+        )
+    published = time.perf_counter()
+    while build_id() in (before, None) and time.perf_counter() - published < 300:
+        time.sleep(0.05)
+    switched = time.perf_counter()
+    time.sleep(2.0)
+    load.send_signal(signal.SIGINT)  # wrk prints its totals when interrupted
+    output, _ = load.communicate(timeout=60)
+    stop.set()
+    sampler.join()
+    non2xx = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", output)
+    sockets = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", output)
+    failed = (int(non2xx.group(1)) if non2xx else 0) + (sum(map(int, sockets.groups())) if sockets else 0)
+    total = re.search(r"(\d+) requests in", output)
+    return {
+        "publish_s": published - started,
+        "switch_s": switched - published,
+        "requests": int(total.group(1)) if total else 0,
+        "failed": failed,
+        "pss_before_mib": samples[0] / 1024,
+        "pss_peak_mib": max(samples) / 1024,
+        "pss_after_mib": _pss_kib(_tree(server.process.pid)) / 1024,
+    }
+
+
 def bench_scale(scale: str, args: argparse.Namespace, settings) -> dict:
     target = parse_scale(scale)
     work = WORK / scale
@@ -308,7 +418,7 @@ def bench_scale(scale: str, args: argparse.Namespace, settings) -> dict:
         servers.append(oxigraph)
 
         _log(f"[{scale}] answers")
-        result["answers"], comparable = check_answers(workload(), store, servers)
+        result["answers"], comparable = check_answers(workload(counts.trials), store, servers)
         _log(f"[{scale}] latency")
         result["latency"] = bench_latency(comparable, store, servers)
         fast = [r for r in comparable if not result["answers"][r.name]["slow"]]
@@ -320,6 +430,10 @@ def bench_scale(scale: str, args: argparse.Namespace, settings) -> dict:
         _log(f"[{scale}] runaway")
         result["runaway"] = bench_runaway(
             describe, servers, args.duration, scripts, args.rounds, settings.query_timeout
+        )
+        _log(f"[{scale}] reload: a new build published while wrk asks")
+        result["reload"] = bench_reload(
+            hcckg, nquads, work / "hcckg" / "store", graphs, describe, scripts, logs
         )
         for server in servers:
             server.sample_rss()

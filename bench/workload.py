@@ -41,6 +41,9 @@ class Request:
     sparql: str
     accept: str
     binding: str = ""  # "parameter=key" when a parameter is bound
+    # Cold: under wrk every request is another text (DESCRIBE of trial n mod ``rotate``,
+    # with the request's number in a comment), so no answer cache can answer it.
+    rotate: int = 0
 
 
 def bind(sparql: str, name: str, term: ox.NamedNode) -> str:
@@ -77,5 +80,16 @@ def describe_trial() -> Request:
     return Request("describe-trial", f"DESCRIBE {trial}", N_TRIPLES, f"trial={SYNTHETIC['trial']}")
 
 
-def workload() -> list[Request]:
-    return [*named_queries(), describe_trial()]
+def describe_cold(trials: int) -> Request:
+    """DESCRIBE of another trial on every request (``rotate``): answers made afresh."""
+    first = describe_trial()
+    return Request(
+        "describe-cold", first.sparql, N_TRIPLES, f"trial=syn-1..{trials}, a new text each", trials
+    )
+
+
+def workload(trials: int = 0) -> list[Request]:
+    """Every named query and the DESCRIBE of one trial, asked again and again (warm: after
+    the first, answered from the cache), and DESCRIBE of rotating trials (cold)."""
+    cold = [describe_cold(trials)] if trials else []
+    return [*named_queries(), describe_trial(), *cold]

@@ -15,16 +15,27 @@ Layout: ``HCCKG_STORE`` (``var/store``) is a symbolic link to one complete build
 5. prunes: of the complete builds, ordered by id (the ids sort by time; never by
    modification time, which chose an 8 KB fragment as the rollback target), the newest
    ``keep`` stay, and the one the link names always stays.
+
+The build id is the folder's name (``20261201T074307-123456789-4242``): the one id that
+``hcckg build`` prints, ``/health``, VoID and the pages show, and HTTP validators (ETag,
+Last-Modified) are made of. Each build holds ``BUILD_FILE`` (its id, time, quads and the
+fingerprint of the sources and code it was built from), written before the rename.
+
+Running servers say which build they serve in ``<store>.builds/.serving/<pid>.json``
+(:func:`announce`); ``hcckg build`` reads them (:func:`servers`) to say whether a running
+server picked the new build up.
 """
 
 from __future__ import annotations
 
 import contextlib
 import fcntl
+import json
 import os
 import shutil
 import time
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -33,6 +44,38 @@ from hcckg.graph.store import EmbeddedStore
 from hcckg.ground.errors import StoreError
 
 PARTIAL = ".partial"
+BUILD_FILE = "hcckg-build.json"  # inside a build's folder (RocksDB ignores names it does not use)
+SERVING = ".serving"
+
+
+@dataclass(frozen=True)
+class BuildInfo:
+    """What a build is: its id (the folder's name), when it was made (seconds since the
+    epoch), its quads and the fingerprint of its sources (None when not recorded)."""
+
+    id: str
+    created: float
+    quads: int | None = None
+    sources: str | None = None
+
+
+def info(folder: Path) -> BuildInfo:
+    """The ``BuildInfo`` of the build in ``folder`` (a build from before ``BUILD_FILE``
+    existed: its name, and its modification time as its time)."""
+    folder = folder.resolve()
+    try:
+        data = json.loads((folder / BUILD_FILE).read_text())
+        return BuildInfo(folder.name, float(data["created"]), data.get("quads"), data.get("sources"))
+    except (OSError, ValueError, KeyError, TypeError):
+        return BuildInfo(folder.name, folder.stat().st_mtime)
+
+
+def current(path: Path) -> BuildInfo | None:
+    """The build the link ``path`` names now, or None when there is none."""
+    try:
+        return info(path) if path.exists() else None
+    except OSError:  # swapped or pruned while being read
+        return None
 
 
 def builds_dir(path: Path) -> Path:
@@ -71,8 +114,11 @@ def verify(folder: Path) -> int:
         raise StoreError(f"the new build at {folder} does not open: {err}") from err
 
 
-def build(path: Path, writer: Callable[[EmbeddedStore], None], *, keep: int = 2) -> Path:
+def build(
+    path: Path, writer: Callable[[EmbeddedStore], None], *, keep: int = 2, sources: str | None = None
+) -> Path:
     """Write a complete new store with ``writer`` and swap it in atomically; its folder.
+    ``sources`` is the fingerprint of what it is built from (kept in ``BUILD_FILE``).
 
     If ``writer`` raises (or the process is killed), the link still names the previous
     build; the half-written folder is removed now, or by the next build.
@@ -94,6 +140,8 @@ def build(path: Path, writer: Callable[[EmbeddedStore], None], *, keep: int = 2)
             del store
             if verify(partial) != written:
                 raise StoreError(f"the new build at {partial} does not hold the {written} quads written")
+            record = {"id": build_id, "created": time.time(), "quads": written, "sources": sources}
+            (partial / BUILD_FILE).write_text(json.dumps(record))
         except BaseException:
             shutil.rmtree(partial, ignore_errors=True)
             raise
@@ -117,7 +165,11 @@ def _swap(path: Path, root: Path, target: Path) -> None:
 
 def complete_builds(root: Path) -> list[Path]:
     """The complete builds, oldest first (by id; stores from before links count as oldest)."""
-    builds = [p for p in root.iterdir() if p.is_dir() and not p.name.endswith(PARTIAL)]
+    builds = [
+        p
+        for p in root.iterdir()
+        if p.is_dir() and not p.name.endswith(PARTIAL) and not p.name.startswith(".")
+    ]
     return sorted(builds, key=lambda p: (not p.name.startswith("legacy-"), p.name))
 
 
@@ -125,3 +177,54 @@ def prune(root: Path, *, current: Path, keep: int) -> None:
     old = [p for p in complete_builds(root) if p != current]
     for stale in old[: max(0, len(old) - (keep - 1))]:
         shutil.rmtree(stale, ignore_errors=True)
+
+
+# -- which build each running server serves -------------------------------------------------
+
+
+def _serving_dir(path: Path) -> Path:
+    return builds_dir(path) / SERVING
+
+
+def announce(path: Path, build_id: str | None, url: str, *, pid: int | None = None) -> None:
+    """Record that the server ``pid`` (this process) at ``url`` serves ``build_id``."""
+    folder = _serving_dir(path)
+    folder.mkdir(parents=True, exist_ok=True)
+    pid = pid or os.getpid()
+    record = {"pid": pid, "url": url, "build": build_id, "since": time.time()}
+    tmp = folder / f".{pid}.tmp"
+    tmp.write_text(json.dumps(record))
+    os.replace(tmp, folder / f"{pid}.json")
+
+
+def withdraw(path: Path, *, pid: int | None = None) -> None:
+    with contextlib.suppress(FileNotFoundError):
+        (_serving_dir(path) / f"{pid or os.getpid()}.json").unlink()
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def servers(path: Path) -> list[dict]:
+    """The running servers of the store ``path``: ``{"pid", "url", "build", "since"}`` each
+    (the records of servers that died without withdrawing are removed)."""
+    folder = _serving_dir(path)
+    out = []
+    for record in sorted(folder.glob("*.json")) if folder.is_dir() else []:
+        try:
+            data = json.loads(record.read_text())
+        except (OSError, ValueError):
+            continue
+        if _alive(int(data.get("pid", 0))):
+            out.append(data)
+        else:
+            with contextlib.suppress(OSError):
+                record.unlink()
+    return out

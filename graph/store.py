@@ -42,10 +42,13 @@ class EmbeddedStore:
 
     kind = "oxigraph"
 
-    def __init__(self, inner: ox.Store, path: Path | None = None, *, read_only: bool = False):
+    def __init__(
+        self, inner: ox.Store, path: Path | None = None, *, read_only: bool = False, in_memory: bool = False
+    ):
         self.inner = inner
-        self.path = path
+        self.path = path  # the build folder (for a memory copy: the build it was copied from)
         self.read_only = read_only
+        self.in_memory = in_memory or path is None
 
     def _writable(self) -> None:
         # pyoxigraph answers a write to a read-only store with a bare RuntimeError.
@@ -60,10 +63,12 @@ class EmbeddedStore:
         substitutions: dict[str, Any] | None = None,
         default_graph: list[ox.NamedNode] | None = None,
         named_graphs: list[ox.NamedNode] | None = None,
+        base_iri: str | None = None,
     ) -> Any:
         """Run a SPARQL query. ``substitutions`` binds variables (names without ``?``) to
-        terms, never by pasting text. Returns pyoxigraph's result object."""
-        kwargs: dict[str, Any] = {}
+        terms, never by pasting text; relative IRIs resolve against ``base_iri``. Returns
+        pyoxigraph's result object."""
+        kwargs: dict[str, Any] = {"base_iri": base_iri} if base_iri else {}
         if default_graph:
             kwargs["default_graph"] = default_graph
         else:
@@ -198,18 +203,25 @@ class MemoryCopy:
         self.memory = ox.Store()
         self.error: BaseException | None = None
         read_end, write_end = os.pipe()
+        # The child's verdict comes through a pipe of its own, not its exit status: under
+        # gunicorn the master reaps every child that exits (waitpid(-1)), ours included, and
+        # a truncated dump can end on a line boundary and parse as a smaller store.
+        self._verdict_read, verdict_write = os.pipe()
         self.pid = os.fork()
         if self.pid == 0:  # the child: dump and leave without running any exit handler
             os.close(read_end)
+            os.close(self._verdict_read)
             status = 0
             try:
                 with os.fdopen(write_end, "wb") as out:
                     ox.Store.read_only(str(self.path)).dump(out, format=ox.RdfFormat.N_QUADS)
-            except BaseException as err:  # reported through the exit status and stderr
+                os.write(verdict_write, DUMPED)
+            except BaseException as err:  # reported through the verdict pipe and stderr
                 os.write(2, f"hcckg: cannot read the store at {self.path}: {err}\n".encode())
                 status = 1
             os._exit(status)
         os.close(write_end)
+        os.close(verdict_write)
         self.reader = threading.Thread(target=self._parse, args=(read_end,), name="hcckg-copy", daemon=True)
         self.reader.start()
 
@@ -225,12 +237,18 @@ class MemoryCopy:
 
     def result(self) -> EmbeddedStore:
         self.reader.join()
-        _, status = os.waitpid(self.pid, 0)
-        if status != 0 or self.error is not None:
+        with os.fdopen(self._verdict_read, "rb") as verdict:
+            dumped = verdict.read() == DUMPED
+        with contextlib.suppress(ChildProcessError):  # already reaped by a gunicorn master
+            os.waitpid(self.pid, 0)
+        if not dumped or self.error is not None:
             raise StoreError(
-                f"cannot read the store at {self.path} (see the log above): {self.error or status}"
+                f"cannot read the store at {self.path} (see the log above): {self.error or 'the dump did not finish'}"
             )
-        return EmbeddedStore(self.memory, self.path)
+        return EmbeddedStore(self.memory, self.path, in_memory=True)
+
+
+DUMPED = b"dumped"
 
 
 def start_memory_copy(settings) -> MemoryCopy | None:
@@ -246,12 +264,14 @@ def copy_into_memory(path: Path) -> EmbeddedStore:
     return MemoryCopy(path).result()
 
 
-def build(path: Path, writer: Callable[[EmbeddedStore], None], *, keep: int = 2) -> Path:
+def build(
+    path: Path, writer: Callable[[EmbeddedStore], None], *, keep: int = 2, sources: str | None = None
+) -> Path:
     """Write a complete new store with ``writer`` and swap it in atomically (crash-safe:
-    ``graph/builds.py``); the new build's folder."""
+    ``graph/builds.py``); the new build's folder. ``sources``: the fingerprint kept with it."""
     from hcckg.graph.builds import build as crash_safe_build
 
-    return crash_safe_build(path, writer, keep=keep)
+    return crash_safe_build(path, writer, keep=keep, sources=sources)
 
 
 class Store(Protocol):
@@ -322,11 +342,25 @@ def publish(
     drop: Iterable[ox.NamedNode] = (),
     progress: Callable[[str], None] = lambda _m: None,
 ) -> dict[str, int]:
-    """Replace the given named graphs in the store, atomically.
+    """Replace the given named graphs in the store, atomically (see :func:`publish_build`);
+    the number of quads written per graph."""
+    return publish_build(settings, graphs, keep_others=keep_others, drop=drop, progress=progress)[0]
+
+
+def publish_build(
+    settings,
+    graphs: dict[ox.NamedNode, Iterable[ox.Triple | ox.Quad]],
+    *,
+    keep_others: bool = True,
+    drop: Iterable[ox.NamedNode] = (),
+    progress: Callable[[str], None] = lambda _m: None,
+    sources: str | None = None,
+) -> tuple[dict[str, int], Path | None]:
+    """Replace the given named graphs in the store, atomically; the quads written per
+    graph and the new build's folder (None on a SPARQL server).
 
     With ``keep_others`` the graphs not named in ``graphs`` (or ``drop``) are carried over
-    from the current store; otherwise the new store holds exactly ``graphs``. Returns the
-    number of quads written per graph.
+    from the current store; otherwise the new store holds exactly ``graphs``.
 
     On a SPARQL server "the store" is hcckg's graphs there (under ``{base}graph/``); the
     server's other graphs are never touched. The new graphs are uploaded to staging graphs
@@ -337,7 +371,7 @@ def publish(
         removed = set(drop)
         if not keep_others:
             removed |= set(remote.graphs()) - set(graphs)
-        return remote.replace_graphs(graphs, drop=removed, progress=progress)
+        return remote.replace_graphs(graphs, drop=removed, progress=progress), None
     path = settings.store_path
     counts: dict[str, int] = {}
     replaced = set(graphs) | set(drop)
@@ -363,5 +397,5 @@ def publish(
             counts[name.value] = written[name.value]
             progress(f"wrote {counts[name.value]:>7} quads to <{name.value}>")
 
-    build(path, writer)
-    return counts
+    folder = build(path, writer, sources=sources)
+    return counts, folder

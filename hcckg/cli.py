@@ -29,10 +29,16 @@ def _settings(args: argparse.Namespace) -> Settings:
 
 
 def cmd_build(args: argparse.Namespace) -> int:
-    from hcckg.pipeline import build
+    from hcckg.pipeline import build, pickup, up_to_date
 
-    report = build(_settings(args), progress=_progress(args), diff=args.diff)
+    settings = _settings(args)
+    if args.if_changed and (current := up_to_date(settings)) is not None:
+        print(f"build {current.id} is up to date (same sources, code and settings): not rebuilt")
+        return 0
+    report = build(settings, progress=_progress(args), diff=args.diff)
     print(report.summary())
+    for line in pickup(settings, report.build_id, wait=args.wait):
+        print(line)
     return 0
 
 
@@ -104,10 +110,14 @@ def cmd_ontology(args: argparse.Namespace) -> int:
 
 
 def cmd_load(args: argparse.Namespace) -> int:
-    from hcckg.pipeline import load_ctgov
+    from hcckg.pipeline import load_ctgov, pickup
 
-    report = load_ctgov(_settings(args), args.path, progress=_progress(args))
+    settings = _settings(args)
+    report = load_ctgov(settings, args.path, progress=_progress(args))
     print(report.summary())
+    if report.build_id:
+        for line in pickup(settings, report.build_id):
+            print(line)
     return 0
 
 
@@ -156,6 +166,18 @@ def parser() -> argparse.ArgumentParser:
 
     p = command("build", cmd_build, "Rebuild the store from the ontology and curated sources (atomic).")
     p.add_argument("--diff", action="store_true", help="print what changed since the previous build")
+    p.add_argument(
+        "--if-changed",
+        action="store_true",
+        help="do nothing when the current build was made from the same sources, code and settings",
+    )
+    p.add_argument(
+        "--wait",
+        type=float,
+        default=30.0,
+        metavar="S",
+        help="seconds to wait for running servers to switch to the new build (default 30)",
+    )
 
     p = command("diff", cmd_diff, "What changed between two builds, release files or git revisions.")
     p.add_argument(

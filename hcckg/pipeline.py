@@ -4,12 +4,19 @@
 curated facts, the named-query catalogue, VoID) and publishes them in one atomic step.
 Registry graphs (``graph/ctgov/NCT…``, loaded by :func:`load_ctgov`) are carried over.
 Nothing in a graph depends on the time of the build, so building twice gives the same
-triples; the build id is a hash of the inputs.
+triples (the provenance names the hash of the sources, not the time).
+
+The build id is the new store folder's name (``graph/builds.py``), the one shown by
+``hcckg build``, ``/health``, VoID and the pages. Each build also keeps the
+:func:`fingerprint` of the sources, the code and the settings it was made from, so that
+``hcckg build --if-changed`` (``make serve``) skips a build that would give the same store,
+and :func:`pickup` tells whether the running servers switched to the new build.
 """
 
 from __future__ import annotations
 
 import hashlib
+import os
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
@@ -21,7 +28,8 @@ from typing import Any
 import pyoxigraph as ox
 
 from hcckg import __version__
-from hcckg.graph.store import is_remote, memory_store, open_store, publish
+from hcckg.graph import builds
+from hcckg.graph.store import is_remote, memory_store, open_store, publish_build
 from hcckg.graph.void import void_triples
 from hcckg.ground import iris
 from hcckg.ground.errors import StoreUnavailable
@@ -40,12 +48,14 @@ Progress = Callable[[str], None]
 @dataclass
 class BuildReport:
     counts: dict[str, int]
-    build_id: str
+    build_id: str | None  # the store folder's name; None on a SPARQL server
     seconds: dict[str, float] = field(default_factory=dict)
     changes: str | None = None  # what changed since the previous build (build --diff)
+    sources: str = ""  # the hash of the sources, named by the provenance of every graph
 
     def summary(self) -> str:
-        lines = [f"built store {self.build_id} ({sum(self.counts.values())} quads):"]
+        name = f"build {self.build_id}" if self.build_id else "store (remote)"
+        lines = [f"built {name} from sources {self.sources} ({sum(self.counts.values())} quads):"]
         lines += [f"  {count:>8}  <{name}>" for name, count in sorted(self.counts.items())]
         lines.append("  timings: " + ", ".join(f"{k} {v:.2f}s" for k, v in self.seconds.items()))
         if self.changes is not None:
@@ -157,17 +167,84 @@ def _void(graphs: dict[ox.NamedNode, list[ox.Triple]], settings: Settings) -> li
     return void_triples(store, settings)
 
 
+# Packages whose code decides what a build holds (the server's does not).
+_BUILD_CODE = ("hcckg", "hcckg.ontology", "hcckg.loaders", "hcckg.graph", "hcckg.queries")
+_CODE_SUFFIXES = (".py", ".ttl", ".rq", ".yaml", ".json", ".html")
+
+
+def fingerprint(settings: Settings, *, ontology_file: Path = ONTOLOGY_FILE) -> str:
+    """A hash of everything a build is made from: the source files, the code of the stages
+    that build, and the settings that change triples. Equal fingerprints, equal stores."""
+    from importlib.util import find_spec
+
+    digest = hashlib.sha256(f"{__version__}\0{settings.base_iri}\0{settings.public_url}".encode())
+    files = [ontology_file, *settings.curated_path.glob("*.yaml"), *QUERIES_DIR.glob("*.rq")]
+    for name in _BUILD_CODE:
+        spec = find_spec(name)
+        for folder in spec.submodule_search_locations or [] if spec else []:
+            for root, dirs, names in os.walk(folder):
+                dirs[:] = [d for d in dirs if d != "__pycache__" and not d.startswith(".")]
+                files += [Path(root, n) for n in names if n.endswith(_CODE_SUFFIXES)]
+    for path in sorted(set(files)):
+        digest.update(str(path).encode() + b"\0")
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def up_to_date(settings: Settings) -> builds.BuildInfo | None:
+    """The current build when it was made from exactly what a build would use now."""
+    if is_remote(settings.store):
+        return None
+    now = builds.current(settings.store_path)
+    return now if now is not None and now.sources == fingerprint(settings) else None
+
+
 def build(settings: Settings, progress: Progress = lambda _m: None, *, diff: bool = False) -> BuildReport:
     """Rebuild the store from the sources, atomically (a failure leaves the old store).
     With ``diff``, the report also says what changed since the previous build."""
+    made_from = None if is_remote(settings.store) else fingerprint(settings)
     assembled = assemble(settings, progress)
     previous = _current_build(settings) if diff else None
     with _timed(assembled.seconds, "store", progress):
-        counts = publish(settings, assembled.graphs, keep_others=True, progress=progress)
-    report = BuildReport(counts, assembled.build_id, assembled.seconds)
+        counts, folder = publish_build(
+            settings, assembled.graphs, keep_others=True, progress=progress, sources=made_from
+        )
+    report = BuildReport(
+        counts, folder.name if folder else None, assembled.seconds, sources=assembled.build_id
+    )
     if diff:
         report.changes = _changes(settings, previous)
     return report
+
+
+# How long `hcckg build` waits for running servers to switch to the new build (s): a
+# server copies the new store into memory first (~8 s at 1M triples).
+PICKUP_WAIT = 30.0
+
+
+def pickup(settings: Settings, build_id: str | None, *, wait: float = PICKUP_WAIT) -> list[str]:
+    """Wait up to ``wait`` seconds for the running servers of the store to serve
+    ``build_id``; one line per server saying whether it does."""
+    if build_id is None or is_remote(settings.store):
+        return ["servers on a SPARQL store answer from it directly: nothing to pick up"]
+    deadline = time.monotonic() + wait
+    while True:
+        running = builds.servers(settings.store_path)
+        late = [s for s in running if s["build"] != build_id]
+        if not late or time.monotonic() > deadline:
+            break
+        time.sleep(0.1)
+    if not running:
+        return ["no running server serves this store (hcckg serve will start on this build)"]
+    return [
+        f"server {s['url']} (pid {s['pid']}) "
+        + (
+            "now serves this build"
+            if s["build"] == build_id
+            else f"still serves build {s['build']} after {wait:g} s"
+        )
+        for s in running
+    ]
 
 
 def _current_build(settings: Settings) -> Path | None:
@@ -193,10 +270,12 @@ class LoadReport:
     skipped: list[tuple[str, str, str]] = field(default_factory=list)  # (nct, stored, incoming)
     triples: int = 0
     seconds: float = 0.0
+    build_id: str | None = None
 
     def summary(self) -> str:
+        into = f" into build {self.build_id}" if self.build_id else ""
         lines = [
-            f"loaded {len(self.loaded)} ClinicalTrials.gov record(s), {self.triples} triples "
+            f"loaded {len(self.loaded)} ClinicalTrials.gov record(s), {self.triples} triples{into} "
             f"in {self.seconds:.2f}s (one named graph per record)"
         ]
         for nct, stored, incoming in self.skipped:
@@ -264,7 +343,12 @@ def load_ctgov(
         graphs[iris.graph(f"ctgov/{nct}")] = _lazy_triples(record, index, imported)
         report.loaded.append(nct)
     if graphs:
-        counts = publish(settings, graphs, keep_others=True, progress=lambda _m: None)
+        # The curated graphs are carried over as they are: what a build would make is unchanged.
+        before = None if is_remote(settings.store) else builds.current(settings.store_path)
+        counts, folder = publish_build(
+            settings, graphs, keep_others=True, progress=lambda _m: None, sources=before and before.sources
+        )
         report.triples = sum(counts.values())
+        report.build_id = folder.name if folder else None
     report.seconds = time.perf_counter() - start
     return report

@@ -11,66 +11,14 @@ memory, default true) and ``ON_RUNAWAY`` (called when a query passes the time li
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Mapping
 from typing import Any
 
 from flask import Flask, current_app
 
-from hcckg.ground.errors import StoreUnavailable
 from hcckg.ground.settings import load_settings
-from hcckg.server.evaluation import Evaluator, open_for_serving
 from hcckg.server.intake import MAX_BODY_BYTES
-
-
-class Site:
-    """Per-application state: the store (opened on first use, so that a server started
-    before the first build begins answering once the store exists) and its evaluator."""
-
-    def __init__(self, app: Flask):
-        self.config = app.config
-        self._lock = threading.Lock()
-        self._evaluator: Evaluator | None = None
-        if app.config["STORE"] is not None:
-            self._evaluator = self._make(app.config["STORE"])
-
-    def _make(self, store: Any) -> Evaluator:
-        return Evaluator(
-            store,
-            timeout=float(self.config["QUERY_TIMEOUT"]),
-            max_rows=int(self.config["MAX_ROWS"]),
-            memory_mib=int(self.config["QUERY_MEMORY"]),
-            on_runaway=self.config["ON_RUNAWAY"],
-        )
-
-    @property
-    def evaluator(self) -> Evaluator:
-        if self._evaluator is None:
-            with self._lock:
-                if self._evaluator is None:
-                    store = open_for_serving(
-                        self.config["SETTINGS"],
-                        in_memory=self.config["STORE_IN_MEMORY"],
-                        writable=bool(self.config["UPDATE_TOKEN"]),
-                    )
-                    self._evaluator = self._make(store)
-        return self._evaluator
-
-    @property
-    def store(self) -> Any:
-        return self.evaluator.store
-
-    def use(self, store: Any) -> None:
-        """Answer from ``store`` (``hcckg serve`` hands over the copy it started early)."""
-        with self._lock:
-            self._evaluator = self._make(store)
-
-    def warm(self) -> None:
-        """Open the store now if it exists (server start-up); a missing store is not fatal."""
-        try:
-            self.evaluator  # noqa: B018 - opening is the point
-        except StoreUnavailable as err:
-            current_app.logger.warning("%s", err)
+from hcckg.server.serving import Site
 
 
 def site() -> Site:
@@ -97,8 +45,22 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     )
     app.config.update(test_config)
 
-    from hcckg.server import api, datasets, editor, errors, explorer, forms, links, pages, search, sparql, web
+    from hcckg.server import (
+        api,
+        caching,
+        datasets,
+        editor,
+        errors,
+        explorer,
+        forms,
+        links,
+        pages,
+        search,
+        sparql,
+        web,
+    )
 
+    caching.register(app)  # first registered, so it runs after every other after_request hook
     errors.register(app)
     links.register(app)
     app.register_blueprint(sparql.bp)
@@ -107,4 +69,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(api.bp)
 
     app.extensions["hcckg"] = Site(app)
+    from hcckg.server.fastpath import CachedAnswers
+
+    app.wsgi_app = CachedAnswers(app.wsgi_app, app.extensions["hcckg"], app.config["PUBLIC_URL"])
     return app

@@ -11,16 +11,19 @@
 from __future__ import annotations
 
 import os
+import time
 from collections import defaultdict
 from collections.abc import Iterator
 
 import pyoxigraph as ox
-from flask import Blueprint, Response, jsonify, render_template
+from flask import Blueprint, Response, jsonify, render_template, send_file
 
 from hcckg import __version__
 from hcckg.ground.errors import NotFound
+from hcckg.ground.terms import DCTERMS, XSD
 from hcckg.loaders import mappings
-from hcckg.server import negotiation, site, web
+from hcckg.server import caching, negotiation, site, web
+from hcckg.server import dumps as dump_files
 from hcckg.server.pages import graph_answer
 
 bp = Blueprint("datasets", __name__)
@@ -81,6 +84,17 @@ def _labels(iris: set[str]) -> dict[str, str]:
 @bp.route("/.well-known/void")
 def void() -> Response | str:
     fmt = web.wants_html(VOID_TABLE)
+    # Made once per build and format: the same bytes every time (blank nodes included),
+    # as a strong ETag promises (server/caching.py).
+    body = site().cached(("void", fmt.name), lambda: _sized(_void(fmt)))
+    return body if isinstance(body, str) else Response(body, content_type=fmt.content_type)
+
+
+def _sized(value: str | bytes) -> tuple[str | bytes, int]:
+    return value, len(value)
+
+
+def _void(fmt: negotiation.Format) -> str | bytes:
     store = site().store
     graph = web.iri_at("graph/void")
     triples = [ox.Triple(q.subject, q.predicate, q.object) for q in store.quads(graph)]
@@ -88,13 +102,20 @@ def void() -> Response | str:
         from hcckg.graph.void import void_triples
 
         triples = void_triples(store, site().config["SETTINGS"])
+    built = site().build
+    if built is not None:  # which build answers: the id hcckg build printed, and its time
+        dataset = ox.NamedNode(web.base())
+        triples += [
+            ox.Triple(dataset, DCTERMS.identifier, ox.Literal(built.id)),
+            ox.Triple(dataset, DCTERMS.modified, ox.Literal(_iso(built.created), datatype=XSD.dateTime)),
+        ]
     if fmt is negotiation.HTML:
         intro = (
             "The VoID description of hcckg: its named graphs with their sizes and provenance, "
             "how many resources of each class and facts of each property it holds."
         )
         return described_page(triples, "The dataset (VoID)", intro, "/.well-known/void")
-    return graph_answer(triples, fmt)
+    return graph_answer(triples, fmt).get_data()
 
 
 def graph_names() -> list[str]:
@@ -121,19 +142,42 @@ def _stream(quads: Iterator[ox.Quad], fmt: ox.RdfFormat, as_triples: bool) -> It
 @bp.route("/dumps/<path:name>")
 def dump(name: str) -> Response:
     stem, _, extension = name.rpartition(".")
-    store = site().store
+    state = site()
+    store = state.store
     if stem == "hcckg" and extension in ("nq", "trig"):
         fmt = negotiation.by_name(extension, negotiation.DATASET)
-        quads = (q for q in store.quads() if not isinstance(q.graph_name, ox.DefaultGraph))
-        chunks = _stream(quads, fmt.oxigraph, as_triples=False)
+
+        def chunks() -> Iterator[bytes]:
+            quads = (q for q in store.quads() if not isinstance(q.graph_name, ox.DefaultGraph))
+            return _stream(quads, fmt.oxigraph, as_triples=False)
     elif stem in graph_names() and extension in ("ttl", "nt", "nq"):
         fmt = negotiation.by_name(extension, negotiation.GRAPH)
         graph = web.iri_at("graph/" + stem)
-        chunks = _stream(store.quads(graph), fmt.oxigraph, as_triples=extension != "nq")
+
+        def chunks() -> Iterator[bytes]:
+            return _stream(store.quads(graph), fmt.oxigraph, as_triples=extension != "nq")
     else:
         raise NotFound(f"no dump called {name!r}: see /dumps/ for the list")
-    response = Response(chunks, content_type=fmt.content_type)
-    response.headers["Content-Disposition"] = f'attachment; filename="{os.path.basename(name)}"'
+    filename = os.path.basename(name)
+    if state.answers is None or state.build is None or store.path is None:
+        # Data that may change under the server (remote, updates): streamed each time.
+        response = Response(chunks(), content_type=fmt.content_type)
+    else:
+        plain, packed = dump_files.files(store.path, name, chunks)
+        zipped = caching.accepts_gzip()
+        tag = caching.etag(state.build.id, fmt.media_types[0], zipped)
+        response = send_file(
+            packed if zipped else plain,
+            mimetype=fmt.content_type,
+            conditional=True,
+            etag=tag,
+            last_modified=int(state.build.created),
+            max_age=None,
+        )
+        if zipped:
+            response.headers["Content-Encoding"] = "gzip"
+        response.vary.add("Accept-Encoding")
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
 
 
@@ -149,15 +193,23 @@ def mappings_table() -> Response:
 
 @bp.route("/health")
 def health() -> Response:
-    store = site().store
-    path = getattr(store, "path", None)
+    state = site()
+    store = state.store
+    built = state.build
     return jsonify(
         {
             "status": "ok",
             "triples": store.count(),
             "graphs": len(store.graphs()),
             "version": __version__,
-            "build": path.name if path else None,
+            "build": built.id if built else None,
+            "built": _iso(built.created) if built else None,
+            # memory: the in-memory copy; disk: the on-disk build (while it is copied); remote
+            "store": "remote" if store.kind != "oxigraph" else "memory" if store.in_memory else "disk",
             "process": os.getpid(),
         }
     )
+
+
+def _iso(seconds: float) -> str:
+    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(seconds))

@@ -14,7 +14,9 @@ in a daemon thread; the request thread waits at most ``timeout`` seconds for it.
 threads are long-lived and reused (:class:`Runner`): starting a thread per query cost as
 much as the rest of Flask on a fast request (bench/README.md). On timeout the visitor gets
 ``QueryTimeout`` (503) at once, the runner is abandoned (it exits if its query ever ends)
-and ``on_runaway`` is called:
+and ``on_runaway`` is called (on a remote store the engine stops the query at the limit
+itself and its timeout is a plain 503: the worker retires only if the engine has not
+answered ``REMOTE_GRACE`` seconds later):
 under ``hcckg serve`` it asks the gunicorn worker to shut down gracefully (it finishes its
 other requests, then exits, and the Rust evaluation dies with the process; gunicorn forks
 a fresh worker from the preloaded master). The other workers answer meanwhile.
@@ -63,7 +65,7 @@ from hcckg.ground.errors import (
 )
 from hcckg.server.limits import SLOW_QUERY, CountingWriter, Overflow, Runner, resident
 from hcckg.server.negotiation import Format
-from hcckg.server.screen import check_limits, is_update, screen
+from hcckg.server.screen import check_limits, has_relative_iri, is_update, screen
 
 log = logging.getLogger(__name__)
 
@@ -91,6 +93,10 @@ def _release_frames(err: BaseException | None) -> None:
         err = err.__cause__ or err.__context__
 
 
+# A remote engine is given the time limit itself and stops the query (graph/remote.py): its
+# 503 is a plain one. The evaluator waits this much longer before it gives up on the engine
+# and retires the worker as for an embedded runaway (an engine that ignored its limit).
+REMOTE_GRACE = 5.0
 # How often a running query's time and the process's memory are checked (seconds).
 WATCH_STEP = 0.05
 # Idle evaluation threads kept for reuse; more than the server's request threads would
@@ -100,10 +106,20 @@ MAX_IDLE_RUNNERS = 64
 
 @dataclass
 class Answer:
-    """A serialised query answer: its format and the serialiser's chunks."""
+    """A serialised query answer: its format and the serialiser's chunks (joined once, on
+    first use, into ``body``; ``gzipped``: its gzip, made by the endpoint when needed)."""
 
     format: Format
     chunks: list[bytes]
+    gzipped: bytes | None = None
+    _body: bytes | None = None
+
+    @property
+    def body(self) -> bytes:
+        if self._body is None:
+            self._body = self.chunks[0] if len(self.chunks) == 1 else b"".join(self.chunks)
+            self.chunks = [self._body]
+        return self._body
 
 
 class Evaluator:
@@ -136,12 +152,19 @@ class Evaluator:
         *,
         default_graph: list[ox.NamedNode] | None = None,
         named_graphs: list[ox.NamedNode] | None = None,
+        base_iri: str | None = None,
     ) -> Answer:
         """Screen, evaluate and serialise one query. ``choose("results")`` or
-        ``choose("graph")`` picks the format once the query form is known."""
+        ``choose("graph")`` picks the format once the query form is known; relative IRIs
+        resolve against ``base_iri``."""
         screen(sparql)
         check_limits(sparql)
-        kwargs = {"default_graph": default_graph, "named_graphs": named_graphs}
+        kwargs: dict[str, Any] = {"default_graph": default_graph, "named_graphs": named_graphs}
+        if base_iri is not None and has_relative_iri(sparql):
+            if self.store.kind == "oxigraph":
+                kwargs["base_iri"] = base_iri
+            else:  # a SPARQL server resolves against its own URL: state the base first
+                sparql = f"BASE <{ox.NamedNode(base_iri).value}>\n{sparql}"
         try:
             return self.bounded(lambda: self._answer(sparql, choose, kwargs))
         except QuerySyntaxError:
@@ -189,7 +212,10 @@ class Evaluator:
     def _watch(self, done: threading.Event, runner: Runner) -> str | None:
         """Wait for ``done``; why the query must be stopped, or None once it is done."""
         started = time.monotonic()
-        while not done.wait(min(WATCH_STEP, max(0.0, started + self.timeout - time.monotonic()))):
+        limit = self.timeout + (
+            REMOTE_GRACE if getattr(self.store, "kind", "oxigraph") != "oxigraph" else 0.0
+        )
+        while not done.wait(min(WATCH_STEP, max(0.0, started + limit - time.monotonic()))):
             elapsed = time.monotonic() - started
             if elapsed >= SLOW_QUERY and not runner.demoted:
                 runner.demote()
@@ -199,8 +225,8 @@ class Evaluator:
                     f"when the server process passed its memory limit ({self.memory // 2**20} MiB "
                     "for queries, HCCKG_QUERY_MEMORY)"
                 )
-            if elapsed >= self.timeout:
-                return f"after {self.timeout:g} s (the time limit, HCCKG_QUERY_TIMEOUT)"
+            if elapsed >= limit:
+                return f"after {limit:g} s (the time limit, HCCKG_QUERY_TIMEOUT)"
         return None
 
     def _runner(self) -> Runner:

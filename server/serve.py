@@ -1,8 +1,9 @@
 """``hcckg serve``: the application under gunicorn (a production WSGI server).
 
 The master process builds the app and loads the store into memory once (``preload_app``);
-the ``gthread`` workers are forked from it and share that copy, so start-up costs one
-load and a worker respawned after a runaway query is ready at once. When a query passes
+the ``gthread`` workers are forked from it and share that copy, so a worker respawned after
+a runaway query is ready at once. Until the copy is made the workers answer from the
+on-disk build, and each new build is followed without a restart (``server/reload.py``). When a query passes
 the time limit, the evaluator calls :func:`retire_worker`: the worker (:class:`RetiringWorker`) stops
 accepting, finishes its other requests and exits, taking the runaway Rust
 evaluation with it; gunicorn forks a replacement. With ``HCCKG_UPDATE_TOKEN`` set the
@@ -14,10 +15,12 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import logging
 import os
 import selectors
 import signal
 import socket
+import sys
 import threading
 import time
 from functools import partial
@@ -30,6 +33,8 @@ from gunicorn.workers.gthread import TConn, ThreadWorker
 from hcckg.graph.store import MemoryCopy, is_remote
 from hcckg.ground.settings import Settings
 from hcckg.server import egress, intake
+from hcckg.server.accesslog import COMBINED, CombinedLogger
+from hcckg.server.reload import Follower, ReloadingArbiter
 
 # A connection is closed after this many requests (like nginx's keepalive_requests), so
 # that busy keep-alive clients spread over the workers again, a respawned one included.
@@ -72,6 +77,12 @@ class RetiringWorker(ThreadWorker):
             os.set_blocking(fd, False)
         self.poller.register(wake, selectors.EVENT_READ, lambda fd: os.read(fd, 512))
         super().run()
+
+    def handle_exit(self, sig: int, frame: Any) -> None:
+        """SIGTERM (the master replacing its workers after a new build, or stopping): retire,
+        so that nothing already on a connection is dropped (gunicorn's own handler just
+        leaves the loop). The master kills what is left after ``graceful_timeout``."""
+        self.retire()
 
     def retire(self) -> None:
         """Start retiring (called from a request thread; the worker's loop does the rest)."""
@@ -256,8 +267,22 @@ _worker: RetiringWorker | None = None
 
 
 def _remember_worker(worker: Any) -> None:
+    """gunicorn's ``post_worker_init``: remember the worker (to retire it) and open the
+    store it answers from before the first request comes."""
     global _worker
     _worker = worker if isinstance(worker, RetiringWorker) else None
+    state = getattr(worker.wsgi, "extensions", {}).get("hcckg")
+    if state is not None:
+        state.warm()
+
+
+def _leave(server: Any, worker: Any) -> None:
+    """gunicorn's ``worker_exit``: the worker has answered everything; leave now, without
+    the interpreter's teardown. Tearing down freed the whole store copy page by page (the
+    pages are the master's, shared), and a second SIGTERM from the master arriving then,
+    once Python's handlers were gone, killed the worker and gunicorn logged an error."""
+    logging.shutdown()  # flush the logs first: _exit does not
+    os._exit(0)
 
 
 def retire_worker() -> None:
@@ -269,10 +294,20 @@ def retire_worker() -> None:
 
 
 class _Application(BaseApplication):
-    def __init__(self, app: Any, options: dict[str, Any]):
+    def __init__(self, app: Any, options: dict[str, Any], follower: Follower | None = None):
         self.application = app
         self.options = options
+        self.follower = follower
         super().__init__()
+
+    def run(self) -> None:
+        arbiter = ReloadingArbiter(self)
+        arbiter.follower = self.follower
+        try:
+            arbiter.run()
+        except RuntimeError as err:
+            print(f"\nError: {err}\n", file=sys.stderr)
+            sys.exit(1)
 
     def load_config(self) -> None:
         for key, value in self.options.items():
@@ -302,6 +337,7 @@ def options(settings: Settings, relay: egress.Relay | None = None) -> dict[str, 
         "threads": max(1, settings.threads),
         "worker_class": RetiringWorker,
         "post_worker_init": _remember_worker,
+        "worker_exit": _leave,
         "post_fork": _confining(settings, relay),
         "preload_app": not writable,
         # A retiring worker may still be finishing queries that run up to the time limit.
@@ -310,7 +346,15 @@ def options(settings: Settings, relay: egress.Relay | None = None) -> dict[str, 
         "keepalive": 5,
         "errorlog": "-",
         "loglevel": "info",
+        **_access_log(settings),
     }
+
+
+def _access_log(settings: Settings) -> dict[str, Any]:
+    where = settings.access_log.strip()
+    if where.lower() in ("", "off", "none", "no", "false", "0"):
+        return {"accesslog": None}
+    return {"accesslog": where, "access_log_format": COMBINED, "logger_class": CombinedLogger}
 
 
 def run(settings: Settings, copy: MemoryCopy | None = None) -> int:
@@ -322,14 +366,20 @@ def run(settings: Settings, copy: MemoryCopy | None = None) -> int:
     if how and is_remote(settings.store):
         relay = egress.Relay(_engine_addresses(settings), timeout=settings.sparql_timeout)
     # The app is built while the copy is still being made (Flask's first app costs ~40 ms).
-    app = create_app({"SETTINGS": settings, "ON_RUNAWAY": retire_worker})
+    # A worker never copies the store itself: the master does (server/reload.py).
+    app = create_app({"SETTINGS": settings, "ON_RUNAWAY": retire_worker, "STORE_IN_MEMORY": False})
+    follower = None
     with app.app_context():
-        if copy is not None:
-            site().use(copy.result())
+        if not settings.update_token and not is_remote(settings.store):
+            # Workers answer from the on-disk build at once, then from its memory copy and
+            # from each newer build's (server/reload.py).
+            url = f"http://{settings.host}:{settings.port}"
+            follower = Follower(settings.store_path, site(), url)
+            follower.begin(copy)
         elif not settings.update_token:
             site().warm()
     try:
-        gunicorn(app, settings, relay)
+        gunicorn(app, settings, relay, follower)
     finally:
         if relay is not None:
             relay.stop()
@@ -345,7 +395,9 @@ def _engine_addresses(settings: Settings) -> list[tuple[str, int]]:
     return egress.engine_addresses([urls.query, urls.update, urls.gsp])
 
 
-def gunicorn(app: Any, settings: Settings, relay: egress.Relay | None = None) -> None:
+def gunicorn(
+    app: Any, settings: Settings, relay: egress.Relay | None = None, follower: Follower | None = None
+) -> None:
     """Serve the WSGI ``app`` under gunicorn with hcckg's settings (the benchmark's Python
     floor runs a bare Flask app through this too)."""
-    _Application(app, options(settings, relay)).run()
+    _Application(app, options(settings, relay), follower).run()

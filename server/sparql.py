@@ -18,7 +18,7 @@ from werkzeug.datastructures import WWWAuthenticate
 from werkzeug.exceptions import BadRequest, Forbidden, NotFound, Unauthorized, UnsupportedMediaType
 
 from hcckg.ground.terms import FORMATS, RDF, SD
-from hcckg.server import negotiation, site
+from hcckg.server import caching, fastpath, negotiation, site
 from hcckg.server.evaluation import PREFIXES, Answer
 
 bp = Blueprint("sparql", __name__)
@@ -66,7 +66,7 @@ def _graphs(values: list[str], name: str) -> list[ox.NamedNode] | None:
 
 def _read_request(req: Request) -> tuple[str | None, dict]:
     """The query text and the protocol parameters, wherever this kind of request has them."""
-    if req.method == "GET":
+    if req.method in ("GET", "HEAD"):
         params = req.args
         query = _one(params.getlist("query"), "query")
     elif req.mimetype == FORM:
@@ -91,10 +91,27 @@ def _read_request(req: Request) -> tuple[str | None, dict]:
 
 
 def respond(answer: Answer) -> Response:
-    """Send the serialiser's chunks as they are (chunked transfer, no joining)."""
-    response = Response(iter(answer.chunks), content_type=answer.format.content_type)
-    response.headers["Vary"] = "Accept"
+    """The answer with its ``Content-Length``, gzipped (once per cached answer) when it is
+    large and the client takes gzip (server/caching.py adds the validators)."""
+    body = answer.body
+    response = Response(content_type=answer.format.content_type)
+    response.vary.add("Accept")
+    if len(body) >= caching.GZIP_MIN:
+        response.vary.add("Accept-Encoding")
+        if caching.accepts_gzip():
+            if answer.gzipped is None:
+                answer.gzipped = caching.gzipped(body)
+            body = answer.gzipped
+            response.headers["Content-Encoding"] = "gzip"
+    response.set_data(body)
     return response
+
+
+def base_iri() -> str | None:
+    """The base IRI of a query: the endpoint's own URL (HCCKG_PUBLIC_URL's when it is set),
+    so that relative IRIs (``<s>``) resolve as the SPARQL 1.1 Protocol expects; computed
+    like the cache-hit path computes it (server/fastpath.py), for the same cache key."""
+    return fastpath.endpoint_url(request.environ, site().config["PUBLIC_URL"])
 
 
 @bp.route("/sparql", methods=["GET", "POST"])
@@ -112,8 +129,20 @@ def query() -> Response:
         table = negotiation.RESULTS if kind == "results" else negotiation.GRAPH
         return negotiation.choose(table, accept, format_param)
 
-    answer = site().evaluator.run(text, choose, **params["graphs"])
-    return respond(answer)
+    graphs, base = params["graphs"], base_iri()
+    state = site()
+
+    def evaluate() -> tuple[Answer, int]:
+        answer = state.evaluator.run(text, choose, base_iri=base, **graphs)
+        return answer, len(answer.body)
+
+    # A build's answers never change: the same query, dataset, base and format, the same bytes.
+    key = (text, _key(graphs["default_graph"]), _key(graphs["named_graphs"]), accept, format_param, base)
+    return respond(state.cached(key, evaluate))
+
+
+def _key(graphs: list[ox.NamedNode] | None) -> tuple[str, ...] | None:
+    return None if graphs is None else tuple(g.value for g in graphs)
 
 
 def _endpoint_url() -> str:
@@ -125,7 +154,18 @@ def service_description() -> Response | str:
     # Browsers (which prefer text/html) get a readable page; clients accepting anything get Turtle.
     table = (*negotiation.GRAPH, negotiation.HTML)
     fmt = negotiation.choose(table, request.headers.get("Accept"), request.args.get("format"))
-    endpoint = ox.NamedNode(_endpoint_url())
+    url = _endpoint_url()
+    # Once per build, endpoint URL and format: the same bytes every time (its blank nodes too).
+    body = site().cached(("service", url, fmt.name), lambda: (answer := _service(fmt, url), len(answer)))
+    if isinstance(body, str):
+        return body
+    response = Response(body, content_type=fmt.content_type)
+    response.headers["Vary"] = "Accept"
+    return response
+
+
+def _service(fmt: negotiation.Format, url: str) -> str | bytes:
+    endpoint = ox.NamedNode(url)
     triples = [
         ox.Triple(endpoint, RDF.type, SD.Service),
         ox.Triple(endpoint, SD.endpoint, endpoint),
@@ -154,10 +194,7 @@ def service_description() -> Response | str:
 
         intro = "The SPARQL 1.1 service description of this endpoint: what it supports and which named graphs it holds."
         return described_page(triples, "The SPARQL endpoint", intro, "/sparql")
-    body = ox.serialize(triples, format=fmt.oxigraph, prefixes=PREFIXES)
-    response = Response(body, content_type=fmt.content_type)
-    response.headers["Vary"] = "Accept"
-    return response
+    return ox.serialize(triples, format=fmt.oxigraph, prefixes=PREFIXES)
 
 
 @bp.route("/sparql/update", methods=["POST"])

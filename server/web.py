@@ -66,6 +66,15 @@ def prefers_html() -> bool:
     return accept.quality("text/html") > accept.quality("text/plain") and accept.quality("text/html") > 0
 
 
+@bp.app_context_processor
+def build_context() -> dict:
+    """Every page shows the build it was made from (the id ``hcckg build`` printed)."""
+    from hcckg.server import site
+
+    built = site().build
+    return {"build_id": built.id if built else None}
+
+
 @bp.app_template_filter("href")
 def href_filter(value: object) -> str | None:
     return href(value)

@@ -112,12 +112,16 @@ class Served:
             self.proc.wait()
 
 
-def start_serve(store: str, log_dir: Path, **env: str) -> Served:
+def start_serve(store: str, log_dir: Path, *, ready: bool = True, **env: str) -> Served:
     """Start `hcckg serve` on a free loopback port with ``HCCKG_*`` settings ``env`` (2 s
-    time limit, 100 rows, 2 workers of 4 threads unless given) and wait for /health."""
+    time limit, 100 rows, 2 workers of 4 threads unless given) and wait for /health (with
+    ``ready=False``, only until it answers at all: a 503 without a store)."""
+    import contextlib
+    import json
     import subprocess
     import sys
     import time
+    import urllib.error
     import urllib.request
 
     port = _free_port()
@@ -141,14 +145,30 @@ def start_serve(store: str, log_dir: Path, **env: str) -> Served:
     deadline = time.monotonic() + 60
     while True:
         try:
+            if not ready:
+                with contextlib.suppress(urllib.error.HTTPError):
+                    urllib.request.urlopen(url + "/health", timeout=2).close()
+                return Served(url, proc, log)
             with urllib.request.urlopen(url + "/health", timeout=2) as answer:
-                if answer.status == 200:
-                    return Served(url, proc, log)
+                # An embedded store is answered from disk until its memory copy is made and
+                # fresh workers take over (server/reload.py): wait for those.
+                if answer.status == 200 and (
+                    json.loads(answer.read())["store"] != "disk" or "HCCKG_UPDATE_TOKEN" in env
+                ):
+                    break
         except OSError:
-            if proc.poll() is not None or time.monotonic() > deadline:
-                proc.kill()
-                raise RuntimeError(f"hcckg serve did not start: {log.read_text()[-2000:]}") from None
-            time.sleep(0.1)
+            pass
+        if proc.poll() is not None or time.monotonic() > deadline:
+            proc.kill()
+            raise RuntimeError(f"hcckg serve did not start: {log.read_text()[-2000:]}") from None
+        time.sleep(0.05)
+    workers = int(settings["HCCKG_WORKERS"]) if "HCCKG_UPDATE_TOKEN" not in env else 1
+    children = Path(f"/proc/{proc.pid}/task/{proc.pid}/children")
+    while len(children.read_text().split()) > workers + (1 if store.startswith("sparql:") else 0):
+        if time.monotonic() > deadline:  # the disk workers retire within a second
+            raise RuntimeError(f"hcckg serve kept its start-up workers: {log.read_text()[-2000:]}")
+        time.sleep(0.05)
+    return Served(url, proc, log)
 
 
 @pytest.fixture(scope="session")

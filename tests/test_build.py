@@ -94,3 +94,32 @@ def test_qc_lists_the_reviews_own_inconsistencies(built_settings, capsys, monkey
     }
     assert {("120", "130"), ("105", "5")} <= enrollment  # LIVIGNO-1 and NCT05178043: Table 1 vs text
     assert any(check == "malformed-nct-id" and r["nctId"] == "NCT0653573" for check, r in rows)
+
+
+def test_build_if_changed_skips_an_unchanged_build_and_prints_one_build_id(
+    built_settings, capsys, monkeypatch
+):
+    from hcckg.graph import builds
+    from hcckg.pipeline import fingerprint, up_to_date
+
+    current = builds.current(built_settings.store_path)
+    assert current is not None and current.sources == fingerprint(built_settings)
+    assert up_to_date(built_settings) == current
+    # Another base IRI changes every triple: not up to date.
+    assert up_to_date(dataclasses.replace(built_settings, base_iri="http://example.org/kg/")) is None
+    monkeypatch.setenv("HCCKG_STORE", built_settings.store)
+    assert cli.main(["build", "--if-changed", "-q"]) == 0
+    out = capsys.readouterr().out
+    assert out.strip() == f"build {current.id} is up to date (same sources, code and settings): not rebuilt"
+    assert builds.current(built_settings.store_path) == current  # nothing was built
+
+
+def test_build_prints_the_build_id_the_store_link_names(tmp_settings, capsys, monkeypatch):
+    from hcckg.graph import builds
+
+    monkeypatch.setenv("HCCKG_STORE", tmp_settings.store)
+    assert cli.main(["build", "-q", "--wait", "0"]) == 0
+    out = capsys.readouterr().out
+    built = builds.current(tmp_settings.store_path)
+    assert out.startswith(f"built build {built.id} from sources ")
+    assert "no running server serves this store" in out

@@ -118,3 +118,27 @@ def test_a_slow_query_is_moved_to_a_lower_cpu_priority_and_its_thread_not_reused
     assert slow_nice == min(19, SLOW_NICE + quick[1])
     assert evaluator.bounded(lambda: os.getpriority(os.PRIO_PROCESS, threading.get_native_id())) == quick[1]
     assert evaluator.bounded(threading.get_native_id) != slow_tid
+
+
+class _EngineThatStopsQueries:
+    """A remote store whose engine stops every query at the time limit (as Virtuoso, Fuseki
+    and the Oxigraph server do when hcckg gives them the limit: graph/remote.py)."""
+
+    kind = "sparql"
+
+    def __init__(self, limit: float):
+        self.limit = limit
+
+    def query(self, sparql: str, **kwargs):
+        time.sleep(self.limit + 0.05)  # the engine's own clock runs a little behind ours
+        raise QueryTimeout("the SPARQL server stopped the query at its time limit")
+
+
+def test_a_remote_timeout_is_a_plain_503_without_retiring_the_worker():
+    runaways: list[bool] = []
+    evaluator = Evaluator(
+        _EngineThatStopsQueries(0.2), timeout=0.2, max_rows=10, on_runaway=lambda: runaways.append(True)
+    )
+    with pytest.raises(QueryTimeout, match="SPARQL server stopped"):
+        evaluator.run("SELECT * WHERE { ?s ?p ?o }", lambda kind: None)
+    assert runaways == []  # the engine stopped it: nothing runs on in this worker

@@ -13,7 +13,7 @@ import rdflib
 
 from hcckg.graph.store import memory_store
 from hcckg.server import create_app
-from hcckg.server.negotiation import GRAPH, RESULTS, choose, parse_accept
+from hcckg.server.negotiation import GRAPH, PAGE, RESULTS, choose
 
 DRUGS = """PREFIX hcc: <https://w3id.org/hcckg/ontology/>
 SELECT ?drug ?target WHERE { ?drug hcc:hasTarget ?target } ORDER BY ?drug"""
@@ -130,7 +130,14 @@ def test_negotiation_table_rules():
     assert choose(RESULTS, "text/*, text/csv;q=0, text/xml;q=0").name == "tsv"
     assert choose(GRAPH, "application/json").name == "jsonld"
     assert choose(RESULTS, "application/sparql-results+json", "csv").name == "csv"
-    assert parse_accept("text/html;level=1;q=0.3, bad") == [("text/html", 0.3, 2)]
+    # Parameters other than q are ignored, a range without "/" too (werkzeug's MIMEAccept parses).
+    assert choose(PAGE, "text/html;level=1;q=0.3, bad, text/turtle;charset=utf-8;q=0.5").name == "turtle"
+    assert choose(GRAPH, "bad").name == "turtle"
+    # Equal qualities go to the table's order, however specific the ranges.
+    assert choose(GRAPH, "*/*, application/ld+json").name == "turtle"
+    # SPARQLWrapper and rdflib ask graph answers as "xml", "json" and text/n3.
+    assert choose(GRAPH, None, "xml").name == "rdfxml" and choose(GRAPH, None, "json").name == "jsonld"
+    assert choose(GRAPH, "text/n3").name == "turtle" and choose(RESULTS, None, "xml").name == "xml"
 
 
 # -- errors ------------------------------------------------------------------------------

@@ -45,6 +45,9 @@ class Settings:
         "confine: server workers run in a network namespace with no route out (the remote "
         "engine through a relay); off: no such guarantee (README, Safety and limits)",
     )
+    access_log: str = _setting(
+        "-", "`hcckg serve`'s access log, in the combined format: - (standard output), a file, or off"
+    )
     update_token: str | None = _setting(None, "bearer token that enables /sparql/update")
     public_url: str | None = _setting(None, "external URL of the server, for links in pages")
     sparql_user: str | None = _setting(None, "remote store: user")
