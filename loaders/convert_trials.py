@@ -141,6 +141,11 @@ def _requirement(g: _Graph, pop: ox.NamedNode, r: Study | Arm, claim: Claim, i: 
     joined = (" and " if rule == "all-of" else " or ").join(names)
     outcome = " or ".join(OUTCOME_WORDS.get(a, a) for a in after)
     label = value.get("text") or (f"{outcome} on {joined}" if outcome else f"received {joined}")
+    excluded = [_label(g, "regimen", k) for k in items(value.get("excluding", []), True)]
+    if excluded and not value.get("text"):
+        label += f", other than {' or '.join(excluded)}"
+    if "count" in value and not value.get("text"):
+        label += f" ({value['count']} regimen{'s' if value['count'] != 1 else ''} of these)"
     node = _node(g, "prior-therapy", f"{r.key}-{short(claim.sources[0])}-{i}", "PriorTherapyRequirement",
                  str(label), claim, r)  # fmt: skip
     g.fact(pop, HCC.hasPriorTherapyRequirement, node, claim)
