@@ -19,6 +19,7 @@ import pyoxigraph as ox
 from hcckg.ground import iris
 from hcckg.ground.provenance import statement_triples
 from hcckg.ground.terms import DCTERMS, HCC, RDF, RDFS, SKOS, XSD
+from hcckg.loaders import convert_trials
 from hcckg.loaders.records import (
     Agent,
     Arm,
@@ -97,6 +98,8 @@ class _Graph:
         self.seen: set[ox.Triple] = set()
         self.origins: dict[str, tuple[str, int, str]] = {}
         self.studies = studies
+        # (kind, key) -> label of curated drugs and regimens, for the labels of dose nodes.
+        self.labels: dict[tuple[str, str], str] = {}
 
     def add(self, triple: ox.Triple) -> None:
         if triple not in self.seen:
@@ -140,6 +143,7 @@ def _source(g: _Graph, r: Source) -> None:
     g.each(iri, HCC.pmid, r.pmid, lambda v: ox.Literal(str(v)))
     g.each(iri, HCC.doi, r.doi, lambda v: ox.Literal(str(v)))
     g.each(iri, SEE_ALSO, r.url, _nn)
+    convert_trials.source_fields(g, iri, r)
 
 
 def _target(g: _Graph, r: Target) -> None:
@@ -206,7 +210,8 @@ def _study(g: _Graph, r: Study) -> None:
     g.each(iri, HCC.isPostICISecondLine, r.setting, lambda v: _literal(v == "post-ici-second-line"))
     for name, (kind, prop) in VALUE_KINDS.items():
         g.each(iri, getattr(HCC, prop), getattr(r, name), lambda v, k=kind: iris.resource(k, str(v)))
-    g.each(iri, HCC.enrollment, r.enrollment, _literal)
+    convert_trials.design(g, iri, r)
+    convert_trials.enrollment(g, iri, r, HCC.enrollment)
     for claim in r.region:
         region = iris.resource("region", iris.slug(str(claim.value)))
         g.fact(iri, HCC.hasRegion, region, claim)
@@ -216,17 +221,8 @@ def _study(g: _Graph, r: Study) -> None:
     for name, prop in PERCENTS.items():
         g.each(iri, getattr(HCC, prop), getattr(r, name), lambda v: _literal(float(v)))
     g.each(iri, HCC.describedInSource, r.described_in, lambda v: iris.resource("source", v))
-    if r.prior_regimens or r.child_pugh or r.ps or r.bclc or r.population:
-        pop = iris.resource("population", r.key)
-        g.origins[pop.value] = (r.path, r.line, r.key)
-        g.fact(iri, HCC.hasPopulation, pop, r.source)
-        g.fact(pop, TYPE, HCC.Population, r.source)
-        g.fact(pop, LABEL, ox.Literal(f"Population of {r.key}"), r.source)
-        g.each(pop, COMMENT, r.population, ox.Literal)
-        g.each(pop, HCC.requiresPriorRegimen, r.prior_regimens, lambda v: iris.resource("regimen", v))
-        g.each(pop, HCC.allowsChildPugh, r.child_pugh, lambda v: iris.resource("childpugh", str(v)))
-        g.each(pop, HCC.allowsPerformanceStatus, r.ps, lambda v: iris.resource("ps", str(v)))
-        g.each(pop, HCC.allowsBCLCStage, r.bclc, lambda v: iris.resource("bclc", str(v)))
+    convert_trials.population(g, iri, r)
+    convert_trials.baseline(g, iri, r)
     for arm in r.arms:
         _arm(g, iri, arm)
 
@@ -246,11 +242,11 @@ def _arm(g: _Graph, study: ox.NamedNode, r: Arm) -> None:
     # A choice ("lenvatinib or sorafenib") is one agent given, so it counts once.
     sources = tuple(dict.fromkeys(s for c in r.drugs for s in c.sources)) or r.source
     g.fact(iri, HCC.agentCount, _literal(len(r.drugs)), sources)
-    g.each(iri, HCC.dose, r.doses, ox.Literal)
-    # hcc:enrollment belongs to studies; an arm's patients are its hcc:count.
-    g.each(iri, HCC.count, r.enrollment, _literal)
     for name, prop in PERCENTS.items():
         g.each(iri, getattr(HCC, prop), getattr(r, name, []), lambda v: _literal(float(v)))
+    # Doses, the cohort's enrollment (hcc:enrollment belongs to studies; an arm's patients are
+    # its hcc:count), allocation weight, own population and baseline.
+    convert_trials.arm_fields(g, iri, r)
 
 
 def _outcome(g: _Graph, r: Outcome) -> None:
@@ -267,8 +263,7 @@ def _outcome(g: _Graph, r: Outcome) -> None:
     for claim in r.ci_upper:
         if isinstance(claim.value, int | float) and not isinstance(claim.value, bool):
             g.fact(iri, HCC.ciUpper, _literal(float(claim.value)), claim)
-        else:
-            g.fact(iri, HCC.sourceNote, ox.Literal(f"upper confidence limit {claim.value}"), claim)
+    convert_trials.outcome_fields(g, iri, r)  # "not reached" as data, follow-up, grades, ...
     g.each(iri, HCC.ciLevel, r.ci_level, lambda v: _literal(float(v)))
     g.each(iri, HCC.lineOfTherapy, r.line_of_therapy, _literal)
     g.each(iri, HCC.subgroup, r.subgroup, ox.Literal)
@@ -311,6 +306,9 @@ CONVERTERS = {
 def convert(records: list[Record]) -> tuple[list[ox.Triple], dict[str, tuple[str, int, str]]]:
     """Triples and, for each subject IRI, the (file, line, record key) it was curated at."""
     g = _Graph({r.key: r for r in records if isinstance(r, Study)})
+    for r in records:
+        if isinstance(r, Agent | Regimen) and r.label:
+            g.labels[(r.kind, r.key)] = str(r.label[0].value)
     for record in records:
         CONVERTERS[type(record)](g, record)
     return g.triples, g.origins

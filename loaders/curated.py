@@ -21,7 +21,17 @@ from hcckg.ground import iris
 from hcckg.ground.errors import Problem, SourceError
 from hcckg.loaders import mappings, validate
 from hcckg.loaders.convert import convert
-from hcckg.loaders.records import FILES, FLAGGED_BY_RECORD_ISSUE, Arm, Claim, Outcome, Record, Source, Study
+from hcckg.loaders.records import (
+    FILES,
+    FLAGGED_BY_RECORD_ISSUE,
+    STRUCTURED,
+    Arm,
+    Claim,
+    Outcome,
+    Record,
+    Source,
+    Study,
+)
 from hcckg.loaders.yamlread import UNREADABLE, LineDict, LineList, read_yaml
 
 DEFAULT_DIR = Path(__file__).resolve().parent / "curated"
@@ -30,17 +40,30 @@ REVIEW = "ascari-2026"
 
 # -- raw YAML -> records ------------------------------------------------------------------
 def _claims(
-    raw: Any, line: int, default: tuple[str, ...], many: bool, issue: str | None = None
+    raw: Any,
+    line: int,
+    default: tuple[str, ...],
+    many: bool,
+    issue: str | None = None,
+    structured: bool = False,
 ) -> list[Claim]:
     """A field's YAML value as claims: a scalar, ``{value:, source:, note:, source_issue:}``,
     or a list of either (several values, or several sources' versions of one value). ``issue``
-    is the record's own ``source_issue``, which every claim without one of its own carries."""
+    is the record's own ``source_issue``, which every claim without one of its own carries.
+    A ``structured`` field's value is itself a mapping (a dose): its own ``source``, ``note``
+    and ``source_issue`` are the claim's, the other keys the value."""
     if isinstance(raw, LineList):
         return [
             c
             for item, ln in zip(raw, raw.item_lines, strict=True)
-            for c in _claims(item, ln, default, many, issue)
+            for c in _claims(item, ln, default, many, issue, structured)
         ]
+    if structured and isinstance(raw, LineDict) and "value" not in raw:
+        value = LineDict({k: v for k, v in raw.items() if k not in ("source", "note", "source_issue")})
+        value.line, value.key_lines = raw.line, raw.key_lines
+        sources = raw.get("source", default)
+        sources = tuple(sources) if isinstance(sources, list | tuple) else (sources,)
+        return [Claim(value, sources, raw.line, raw.get("note"), raw.get("source_issue", issue))]
     if isinstance(raw, LineDict) and ("value" in raw or "one_of" in raw):
         value = raw.get("value", None)
         if "one_of" in raw:
@@ -91,7 +114,8 @@ def _record(
             continue
         default = sources
         flag = issue if f.name in FLAGGED_BY_RECORD_ISSUE else None
-        claims = _claims(raw[f.name], raw.key_lines[f.name], default, f.metadata["many"], flag)
+        structured = f.metadata["type"] in STRUCTURED
+        claims = _claims(raw[f.name], raw.key_lines[f.name], default, f.metadata["many"], flag, structured)
         values[f.name] = claims
     record = cls(
         key=str(key),
@@ -172,6 +196,11 @@ def outcome_key(raw: dict) -> str:
     short = str(source).removeprefix(REVIEW + "-") if source != REVIEW else "text"
     line = raw.get("line_of_therapy")
     parts = [raw.get("study"), raw.get("arm"), raw.get("subgroup"), raw.get("category")]
+    # Adverse-event results of one group differ by the events and grades they count.
+    events = raw.get("adverse_events")
+    parts.append("-".join(map(str, events)) if isinstance(events, list) else events)
+    grades = [raw.get("grade_min"), raw.get("grade_max")]
+    parts.append("grade-" + "-".join(str(g) for g in grades if g is not None) if any(grades) else None)
     parts.append(f"line-{line}" if line is not None else None)
     parts += [raw.get("endpoint"), short]
     return iris.slug("-".join(str(p) for p in parts if p not in (None, "")))

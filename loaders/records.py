@@ -76,6 +76,7 @@ class Source(Record):
     pmid: list[Claim] = spec("pmid")
     doi: list[Claim] = spec("doi")
     url: list[Claim] = spec("text")
+    search_date: list[Claim] = spec("date", doc="when the review last searched (YYYY-MM)")
     note: list[Claim] = spec("text")
 
 
@@ -161,13 +162,20 @@ class Arm(Record):
     role: list[Claim] = spec("arm-role", required=True)
     # Each item is a drug key, or ``{one_of: [key, key]}`` for the investigator's choice.
     drugs: list[Claim] = spec("drugs", required=True, many=True)
-    doses: list[Claim] = spec("text", many=True)
-    enrollment: list[Claim] = spec("int")
-    prior_regimens: list[Claim] = spec("ref:regimen", many=True)
+    # Trials as data (loaders/trialfields.py): one {agent, amount, unit, route, frequency} per dose.
+    doses: list[Claim] = spec("dose", many=True)
+    enrollment: list[Claim] = spec("enrollment", many=True)
+    allocation_weight: list[Claim] = spec("int", doc="the arm's part of the study's allocation_ratio")
+    # The cohort's own population, where the source describes its patients apart.
+    population: list[Claim] = spec("text")
+    prior_therapy: list[Claim] = spec("prior-therapy", many=True)
+    min_prior_lines: list[Claim] = spec("int")
+    max_prior_lines: list[Claim] = spec("int")
     # Baseline shares the source gives for this arm or cohort, not for the whole study.
     percent_child_pugh_a: list[Claim] = spec("number")
     percent_bclc_c: list[Claim] = spec("number")
     percent_extrahepatic_spread: list[Claim] = spec("number")
+    baseline: list[Claim] = spec("baseline", many=True)
     note: list[Claim] = spec("text", many=True)
 
 
@@ -185,18 +193,29 @@ class Study(Record):
     status: list[Claim] = spec("status")
     phase: list[Claim] = spec("phase")
     design: list[Claim] = spec("design")
-    enrollment: list[Claim] = spec("int")
+    allocation: list[Claim] = spec("allocation", doc="RANDOMIZED, NON_RANDOMIZED, NA")
+    allocation_ratio: list[Claim] = spec("ratio", doc="as printed: 1:1, 2:1, 1:1:1")
+    masking: list[Claim] = spec("masking", doc="NONE (open label), SINGLE, DOUBLE, TRIPLE, QUADRUPLE")
+    centres: list[Claim] = spec("int")
+    stratification_factors: list[Claim] = spec("text", many=True)
+    response_criteria: list[Claim] = spec("criteria", many=True)
+    enrollment: list[Claim] = spec("enrollment", many=True)
     region: list[Claim] = spec("text", many=True)
-    prior_regimens: list[Claim] = spec("ref:regimen", many=True)
+    prior_therapy: list[Claim] = spec("prior-therapy", many=True)
+    min_prior_lines: list[Claim] = spec("int")
+    max_prior_lines: list[Claim] = spec("int")
     child_pugh: list[Claim] = spec("childpugh", many=True)
     ps: list[Claim] = spec("ps", many=True)
     bclc: list[Claim] = spec("bclc", many=True)
+    biomarkers: list[Claim] = spec("ref:target", many=True)
+    hla_alleles: list[Claim] = spec("text", many=True)
     population: list[Claim] = spec("text")
     primary_endpoints: list[Claim] = spec("endpoint", many=True)
     percent_child_pugh_a: list[Claim] = spec("number")
     percent_bclc_c: list[Claim] = spec("number")
     percent_mvi: list[Claim] = spec("number")
     percent_extrahepatic_spread: list[Claim] = spec("number")
+    baseline: list[Claim] = spec("baseline", many=True)
     described_in: list[Claim] = spec("ref:source", many=True)
     note: list[Claim] = spec("text", many=True)
     arms: list[Arm] = field(default_factory=list, metadata={"type": "arms", "required": False, "many": True})
@@ -210,7 +229,9 @@ class Study(Record):
 @dataclass
 class Outcome(Record):
     kind = "outcome"
-    study: list[Claim] = spec("ref:study", required=True)
+    # One study, or (summary_of) several studies a result is given for together.
+    study: list[Claim] = spec("ref:study")
+    summary_of: list[Claim] = spec("ref:study", many=True)
     arm: list[Claim] = spec("arm")
     endpoint: list[Claim] = spec("endpoint", required=True)
     label: list[Claim] = spec("text")
@@ -219,6 +240,19 @@ class Outcome(Record):
     ci_lower: list[Claim] = spec("number")
     ci_upper: list[Claim] = spec("number-or-nr", doc="a number, or 'not reached'/'not assessable' as printed")
     ci_level: list[Claim] = spec("number")
+    # A median with no number: censored ("not reached"), not missing.
+    value_status: list[Claim] = spec("estimate-status", doc="not reached, not assessable")
+    range_lower: list[Claim] = spec("number")
+    range_upper: list[Claim] = spec("number")
+    threshold: list[Claim] = spec("threshold", doc="{at_least: 4.6, unit: month}")
+    follow_up: list[Claim] = spec("follow-up", doc="{duration: 7.1, unit: month, median: true}")
+    time_origin: list[Claim] = spec("time-origin")
+    criteria: list[Claim] = spec("criteria")
+    adverse_events: list[Claim] = spec("adverse-event", many=True)
+    grade_min: list[Claim] = spec("int")
+    grade_max: list[Claim] = spec("int")
+    dose: list[Claim] = spec("dose", doc="the dose the result was measured at")
+    finding: list[Claim] = spec("text", doc="a result the source states only in words")
     line_of_therapy: list[Claim] = spec("int")
     subgroup: list[Claim] = spec("text")
     # The response category of a best-overall-response count, apart from the subgroup.
@@ -233,7 +267,13 @@ class Outcome(Record):
 FLAGGED_BY_RECORD_ISSUE = frozenset({
     "value", "count", "denominator", "ci_lower", "ci_upper", "ci_level", "enrollment", "drugs", "doses",
     "note", "percent_child_pugh_a", "percent_bclc_c", "percent_mvi", "percent_extrahepatic_spread",
+    "baseline", "allocation_ratio", "allocation_weight", "centres", "min_prior_lines", "max_prior_lines",
+    "value_status", "range_lower", "range_upper", "threshold", "follow_up", "grade_min", "grade_max", "dose",
+    "finding",
 })  # fmt: skip
+# Fields whose values are mappings of sub-fields (loaders/trialfields.py): in YAML a mapping's own
+# `source`, `note` and `source_issue` are its claim's, the rest is the value.
+STRUCTURED = frozenset({"dose", "enrollment", "prior-therapy", "baseline", "threshold", "follow-up"})
 
 # File name -> record class. A curated directory holds these files.
 FILES: dict[str, type[Record]] = {

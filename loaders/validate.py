@@ -25,7 +25,8 @@ from typing import Any
 import pyoxigraph as ox
 
 from hcckg.ground.errors import Problem
-from hcckg.loaders.records import Arm, Claim, Outcome, Record, Source, Study
+from hcckg.loaders import trialfields
+from hcckg.loaders.records import STRUCTURED, Arm, Claim, Outcome, Record, Source, Study
 
 SHAPES = Path(__file__).resolve().parent / "shapes" / "curated.ttl"
 
@@ -45,8 +46,9 @@ VOCAB: dict[str, tuple[str, ...]] = {
     "childpugh": ("A", "B7", "B"),
     "ps": ("0", "1", "2"),
     "bclc": ("B", "C"),
-    "endpoint": ("os", "pfs", "orr", "dcr", "bor", "tot", "dor", "ttp", "trae-grade-3-4", "treatment-duration"),
-    "unit": ("month", "percent", "week", "patient"),
+    "endpoint": ("os", "pfs", "orr", "dcr", "bor", "tot", "dor", "ttp", "trae-grade-3-4", "treatment-duration",
+                 "adverse-events", "serum-afp-change", "subsequent-therapy", "alive-at-cutoff"),
+    "unit": ("month", "percent", "week", "patient", "year", "day", "ratio-to-one"),
     "modality": (
         "TherapeuticAgent", "MonoclonalAntibody", "BispecificAntibody", "SmallMolecule",
         "TyrosineKinaseInhibitor", "MultitargetKinaseInhibitor", "AdoptiveCellTherapy", "CARTCellTherapy", "TCRTCellTherapy",
@@ -62,11 +64,14 @@ VOCAB: dict[str, tuple[str, ...]] = {
     "mechanism-kind": ("resistance", "carry-over", "limitation"),
     "approach": ("dual-checkpoint-blockade", "multitarget-kinase-inhibition", "microbiota-modulation",
                  "tcr-engineered-t-cells"),
-    "response": ("complete response", "partial response", "stable disease", "progressive disease"),
+    "response": ("complete response", "partial response", "stable disease", "progressive disease",
+                 "not yet assessed"),
+    **trialfields.VOCAB,
 }  # fmt: skip
 # Fields a curator may still write under their old name, with what replaced them.
 RENAMED = {
     "post_ici_second_line": "setting (post-ici-second-line, first-line, post-sorafenib or other)",
+    "prior_regimens": "prior_therapy: [{regimens: [...], match: any or all, after: [progression, ...]}]",
 }
 RENAMED_IN = {
     "Mechanism": {"targets": "driven_by (a target whose activity drives it) or resisted_checkpoints"},
@@ -133,6 +138,8 @@ def _value_problem(kind: str, value: Any, claim: Claim) -> str | None:
         return None if ok else f"expected a number or one of {NOT_REACHED}, got {value!r}"
     if kind == "bool":
         return None if isinstance(value, bool) else f"expected true or false, got {value!r}"
+    if kind == "date":
+        return trialfields.scalar_problem("date", value, VOCAB)
     if kind in VOCAB:
         text = str(value)
         if text in VOCAB[kind]:
@@ -165,6 +172,9 @@ def _references(record: Record) -> Iterable[tuple[str, str, Claim]]:
                 keys = value[1] if isinstance(value, tuple) and value[0] == "one_of" else (value,)
                 for key in keys:
                     yield name, "drug", Claim(key, claim.sources, claim.line)
+            elif kind in STRUCTURED:
+                for ref_kind, ref in trialfields.references(kind, claim):
+                    yield name, ref_kind, ref
 
 
 def broken_kinds(unreadable: Iterable[str]) -> set[str]:
@@ -262,7 +272,11 @@ def check_records(records: list[Record], unreadable: Iterable[str] = ()) -> list
                             field=name,
                         )
                     )
-                if kind.startswith("ref:") or kind in ("drugs", "arm", "arms"):
+                if kind.startswith("ref:") or kind in ("drugs", "arm", "arms", "ratio"):
+                    continue
+                if kind in STRUCTURED:
+                    for message, at in trialfields.value_problems(kind, claim, VOCAB):
+                        problems.append(Problem(record.path, message, line=at, record=record.key, field=name))
                     continue
                 message = _value_problem(kind, claim.value, claim)
                 if message:
@@ -281,8 +295,12 @@ def check_records(records: list[Record], unreadable: Iterable[str] = ()) -> list
                         field=name,
                     )
                 )
-        if isinstance(record, Outcome) and "study" not in broken:
-            problems += _check_outcome(record, arms_by_study)
+        if isinstance(record, Outcome):
+            if "study" not in broken:
+                problems += _check_outcome(record, arms_by_study)
+            problems += trialfields.outcome_problems(record)
+        if isinstance(record, Study):
+            problems += trialfields.study_problems(record)
         if isinstance(record, Source):
             problems += _check_source(record)
     return _unique(problems)
@@ -303,10 +321,6 @@ def _check_outcome(r: Outcome, arms_by_study: dict[str, set[str]]) -> list[Probl
                     field="arm",
                 )
             )
-    if not r.value and not r.count:
-        problems.append(
-            Problem(r.path, "an outcome needs a value or a count", line=r.line, record=r.key, field="value")
-        )
     if r.value and not r.unit:
         problems.append(Problem(r.path, "a value needs its unit", line=r.line, record=r.key, field="unit"))
     value = _number(r.value)

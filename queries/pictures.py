@@ -265,6 +265,8 @@ def forest_svg(store, key: str, endpoint: str | None = None) -> str:
         detail = [row["armLabel"] or "whole study"]
         if row["subgroup"]:
             detail.append(str(row["subgroup"]))
+        if row.get("measuredFrom"):  # OS from the start of the prior regimen is another row
+            detail.append(f"from {row['measuredFrom']}")
         if row["line"] is not None:
             detail.append(f"line {row['line']}")
         if n.get("count") or n.get("denominator"):

@@ -16,7 +16,7 @@ from hcckg.graph.store import open_store, publish
 from hcckg.ground import iris
 from hcckg.ground.errors import SourceError
 from hcckg.ground.settings import PROJECT_ROOT, Settings, load_settings
-from hcckg.ground.terms import DCTERMS, HCC, RDF
+from hcckg.ground.terms import DCTERMS, HCC, RDF, RDFS
 from hcckg.loaders import ctgov
 
 DATA = Path(__file__).parent / "data" / "ctgov"
@@ -233,3 +233,67 @@ def test_qc_runner_reports_the_conflicts(settings):
         "enrollment",
         "phase",
     }
+
+
+# -- trials as data: the registry's design, enrollment kinds, doses and prior-therapy text ---------------
+
+
+def _objects(triples, subject, prop) -> set:
+    return {t.object for t in triples if t.subject == subject and t.predicate == prop}
+
+
+def test_registry_design_and_enrollment_land_on_the_reviews_terms(settings):
+    pipeline.load_ctgov(settings, DATA / "review", imported=IMPORTED)
+    registry, trial = _graph(settings, "NCT05822752"), iris.resource("trial", "NCT05822752")
+    review = {q.triple for q in open_store(settings).quads(iris.graph("review"))}
+    # Allocation: the same individual from the review's Table 1 ("RCT") and from the registry.
+    randomised = iris.resource("allocation", "RANDOMIZED")
+    assert (
+        _objects(registry, trial, HCC.allocation) == {randomised} == _objects(review, trial, HCC.allocation)
+    )
+    # Enrollment: the registry's ESTIMATED 120 beside the review's 130 (reported) and 120 (planned).
+    [figure] = _objects(registry, trial, HCC.hasEnrollment)
+    assert _objects(registry, figure, HCC.enrollmentKind) == {iris.resource("enrollment-kind", "estimated")}
+    assert _objects(registry, figure, HCC.enrollmentCount) == {ox.Literal(120)}
+    kinds = {
+        k for f in _objects(review, trial, HCC.hasEnrollment) for k in _objects(review, f, HCC.enrollmentKind)
+    }
+    assert {k.value.rsplit("/", 1)[-1] for k in kinds} == {"reported", "planned", "approximate"}
+    assert not [t for t in registry if t.predicate == HCC.enrollmentType]  # deprecated: the kind says it
+
+
+def test_registry_arm_interventions_are_the_arms_doses(settings):
+    pipeline.load_ctgov(settings, DATA / "review", imported=IMPORTED)
+    registry = _graph(settings, "NCT05822752")
+    arm = iris.resource("arm", "NCT05822752-ctgov-cohort-2-livmoniplimab-dose-a-budigalimab")
+    doses = _objects(registry, arm, HCC.hasDose)
+    agents = {a for d in doses for a in _objects(registry, d, HCC.doseOfAgent)}
+    assert agents == {iris.resource("drug", "livmoniplimab"), iris.resource("drug", "budigalimab")}
+    labels = {lab.value for d in doses for lab in _objects(registry, d, RDFS.label)}
+    assert labels == {"Biological: Livmoniplimab", "Biological: Budigalimab"}
+    # The registry's wording is not parsed into amounts: the review's doses hold the numbers.
+    assert not [t for t in registry if t.predicate == HCC.doseAmount]
+
+
+def test_registry_prior_therapy_lines_are_kept_as_text(settings):
+    pipeline.load_ctgov(settings, DATA / "review", imported=IMPORTED)
+    registry = _graph(settings, "NCT04696055")
+    population = iris.resource("population", "NCT04696055-ctgov")
+    [requirement] = _objects(registry, population, HCC.hasPriorTherapyRequirement)
+    assert {t.value for t in _objects(registry, requirement, HCC.criterionText)} == {
+        "Inclusion: Progressed on one prior immune checkpoint inhibitor regimen"
+    }
+    assert not _objects(registry, requirement, HCC.requiresPriorRegimen)  # text, never parsed
+    assert ctgov.prior_therapy_lines(
+        "Exclusion Criteria:\n- Prior treatment with sorafenib\n- Pregnancy"
+    ) == ["Exclusion: Prior treatment with sorafenib"]
+
+
+def test_a_masking_that_disagrees_with_the_review_reaches_qc(settings, tmp_path: Path):
+    study = copy.deepcopy(_study("NCT04770896"))
+    study["protocolSection"]["designModule"]["designInfo"]["maskingInfo"]["masking"] = "DOUBLE"
+    pipeline.load_ctgov(settings, _write(tmp_path / "double.json", study), imported=IMPORTED)
+    rows = [r for r in _qc(settings, "ctgov-review-disagreement") if r["trial"].endswith("NCT04770896")]
+    assert {
+        (r["field"], r["registryValue"].rsplit("/", 1)[-1], r["reviewValue"].rsplit("/", 1)[-1]) for r in rows
+    } == {("masking", "DOUBLE", "NONE")}

@@ -110,3 +110,25 @@ def test_intervention_names_lose_their_type_prefix():
     assert ctgov.strip_type("Drug: Erlotinib 150/100 mg") == "Erlotinib 150/100 mg"
     assert ctgov.strip_type("Biological: Livmoniplimab") == "Livmoniplimab"
     assert ctgov.normalise("GT-90001") == ctgov.normalise("gt 90001") == "gt90001"
+
+
+def test_the_record_check_is_a_json_schema_whose_words_are_the_ontologys():
+    """The schema is valid JSON Schema, and every enum word the loader maps onto an individual
+    (status, allocation, masking) names one the ontology declares."""
+    import jsonschema
+    import pyoxigraph as ox
+
+    from hcckg.loaders import ctgov_check
+    from hcckg.ontology.tbox import ontology_triples
+
+    schema = ctgov_check.schema()
+    jsonschema.validators.validator_for(schema).check_schema(schema)
+    subjects = {t.subject.value for t in ontology_triples() if isinstance(t.subject, ox.NamedNode)}
+    for kind, words in (
+        ("status", ctgov.STATUS),
+        ("allocation", ctgov.ALLOCATION),
+        ("masking", ctgov.MASKING),
+    ):
+        missing = [w for w in words if f"https://w3id.org/hcckg/resource/{kind}/{w}" not in subjects]
+        assert not missing, (kind, missing)
+    assert not hasattr(ctgov, "validate")  # the old hand-written checker's dead entry point is gone

@@ -126,12 +126,7 @@ def test_table_and_text_disagreements_are_both_kept(review_store):
     assert facts(review_store, gt90001, HCC.enrollment, TEXT) == {"105"}
 
 
-def test_livigno_1_arm_doses_from_the_text(review_store):
-    arm = iris.resource("arm", "NCT05822752-cohort-3")
-    assert facts(review_store, arm, HCC.dose, TEXT) == {
-        "livmoniplimab 1200 mg IV every three weeks",
-        "budigalimab 375 mg IV every three weeks",
-    }
+# The doses of LIVIGNO-1's arms are data: tests/test_trials_data.py.
 
 
 def test_agent_count_counts_an_investigator_choice_once(review_store):
@@ -360,10 +355,10 @@ def test_text_results(review_store, key, expected):
     assert {k: _number(got.get(k)) for k in expected} == {k: _number(v) for k, v in expected.items()}
 
 
-def test_open_confidence_limit_is_a_note_not_a_number(review_store):
+def test_open_confidence_limit_is_data_not_a_number(review_store):
     got = _outcome(review_store, "kcsg-hb23-04-lenvatinib-os-ref-45")
-    assert "ciUpper" not in got
-    assert got["sourceNote"] == "upper confidence limit not assessable"
+    assert "ciUpper" not in got and "sourceNote" not in got
+    assert got["ciUpperStatus"] == "not-assessable"
 
 
 LINK = "SELECT ?s ?p ?o WHERE { ?s ?p ?o }"

@@ -77,7 +77,7 @@ def test_unknown_drug_reference(curated):
 
 
 def test_non_numeric_enrollment(curated):
-    line = replace(curated / "trials.yaml", "  enrollment: 46\n", "  enrollment: forty-six\n")
+    line = replace(curated / "trials.yaml", "  enrollment: {count: 46,", "  enrollment: {count: forty-six,")
     problem = only(problems_of(curated), "enrollment")
     assert (Path(problem.path).name, problem.line, problem.record) == ("trials.yaml", line, "NCT04435977")
     assert "expected a whole number" in problem.message
@@ -142,7 +142,7 @@ def test_duplicate_key(curated):
 
 def test_every_problem_of_a_run_is_reported_together(curated):
     replace(curated / "trials.yaml", "nct_id: NCT05199285", "nct_id: NCT5199285")
-    replace(curated / "trials.yaml", "  enrollment: 46\n", "  enrollment: forty-six\n")
+    replace(curated / "trials.yaml", "  enrollment: {count: 46,", "  enrollment: {count: forty-six,")
     replace(curated / "mechanisms.yaml", "    - {value: csf1r, note:", "    - {value: csf-1r, note:")
     replace(
         curated / "results.yaml",

@@ -35,6 +35,21 @@ VALUE_KEYS = {
     "setting": ["post-ici-second-line", "first-line", "post-sorafenib", "other"],
     "approach": ["dual-checkpoint-blockade", "multitarget-kinase-inhibition", "microbiota-modulation",
                  "tcr-engineered-t-cells"],
+    # trials as data: the keys loaders/trialfields.py accepts
+    "route": ["intravenous", "oral"],
+    "frequency": ["once-daily", "twice-daily", "every-3-weeks"],
+    "enrollment-kind": ["planned", "estimated", "actual", "approximate", "evaluable", "reported"],
+    "match-rule": ["any-of", "all-of"],
+    "prior-outcome": ["progression", "intolerance", "stable-disease", "no-lasting-response", "declined"],
+    "allocation": ["RANDOMIZED", "NON_RANDOMIZED", "NA"],
+    "masking": ["NONE", "SINGLE", "DOUBLE", "TRIPLE", "QUADRUPLE"],
+    "criteria": ["recist-1-1", "recist", "mrecist", "irecist"],
+    "time-origin": ["start-of-prior-regimen"],
+    "estimate-status": ["not-reached", "not-assessable"],
+    "adverse-event": ["neutropenia", "thrombocytopenia", "bloating", "constipation", "diarrhoea"],
+    "characteristic": ["child-pugh-a", "child-pugh-b", "bclc-c", "ecog-ps-2", "viral-aetiology",
+                       "extrahepatic-spread", "male-sex", "male-to-female-ratio", "age", "prior-locoregional-therapy",
+                       "prior-regimen", "prior-agent", "prior-therapy-outcome"],
 }  # fmt: skip
 
 
@@ -124,3 +139,24 @@ def test_rebasing_moves_every_local_iri(monkeypatch):
     assert not [iri for iri in iris if iri.startswith("https://w3id.org/hcckg/")]
     assert "http://localhost:8000/ontology/TherapeuticAgent" in iris
     assert "http://localhost:8000/resource/phase/phase-2" in iris
+
+
+def test_every_controlled_value_of_the_curated_fields_is_an_individual(source):
+    """The loader's vocabularies (loaders/validate.py, loaders/trialfields.py) name individuals
+    the ontology declares, so no curated value points at nothing."""
+    from hcckg.loaders.trialfields import DOSE_UNITS, VOCAB
+
+    subjects = {q.subject.value for q in source if q.predicate.value == RDFS + "label"}
+    kinds = {"match-rule": {"any": "any-of", "all": "all-of"}}
+    missing = [
+        f"{kind}/{kinds.get(kind, {}).get(key, key)}"
+        for kind, keys in VOCAB.items()
+        for key in keys
+        if f"https://w3id.org/hcckg/resource/{kind}/{kinds.get(kind, {}).get(key, key)}" not in subjects
+    ]
+    missing += [
+        f"unit/{u}"
+        for u in DOSE_UNITS.values()
+        if f"https://w3id.org/hcckg/resource/unit/{u}" not in subjects
+    ]
+    assert not missing

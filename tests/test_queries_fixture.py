@@ -48,6 +48,7 @@ def test_catalogue_has_every_question(catalogue):
         "mechanism_paths",
         "trials",
         "trials_for_patient",
+        "dose_comparison",
         "drugs_for_mechanism",
         "results_table",
         "outcomes",
@@ -178,11 +179,45 @@ def test_patient_eligibility_follows_broader_regimens(store, catalogue):
     after_ab = {
         r["nctId"] for r in run(store, catalogue, "trials_for_patient", priorRegimen="atezo-bev").rows
     }
-    assert after_ab == {"NCT06138769", "NCT05822752", "NCT06446154"}
+    assert after_ab == {"NCT06138769", "NCT05822752", "NCT06446154", "NCT05168163", None}
     after_any = {r["nctId"] for r in run(store, catalogue, "trials_for_patient", priorRegimen="ICIs").rows}
-    assert after_any == {"NCT05822752", "NCT06446154"}
+    assert after_any == {"NCT05822752", "NCT06446154", None}
     b7 = run(store, catalogue, "trials_for_patient", priorRegimen="atezo-bev", childPugh="B7", ps="1").rows
     assert [(r["nctId"], r["open"]) for r in b7] == [("NCT06446154", True)]
+
+
+def test_a_requirement_of_all_its_regimens_needs_a_regimen_under_each(store, catalogue):
+    """NCT05168163's reference 12: 'previously treated with ICIs and anti-VEGF agents'.
+    Atezo-bev falls under both; anti-PD-1 monotherapy only under the ICIs, which would do for
+    'ICIs or anti-VEGF agents' but not for 'and'."""
+
+    def matched(regimen: str) -> dict:
+        rows = run(store, catalogue, "trials_for_patient", priorRegimen=regimen).rows
+        return {r["nctId"]: r["matchedBy"] for r in rows}
+
+    assert matched("atezo-bev")["NCT05168163"] == (
+        "progressed on atezo-bev; received any ICI regimen and regimen with a VEGF inhibitor"
+    )
+    assert "NCT05168163" not in matched("anti-PD-1 monotherapy")
+    assert "NCT05822752" in matched("anti-PD-1 monotherapy")  # any ICI regimen: one is enough
+
+
+def test_prior_lines_must_lie_in_the_populations_range(store, catalogue):
+    def labels(lines: str) -> set:
+        return {r["trialLabel"] for r in run(store, catalogue, "trials_for_patient", priorLines=lines).rows}
+
+    cabozantinib = "Cabozantinib after ICIs (phase II)"
+    assert cabozantinib in labels("1") and cabozantinib in labels("2")
+    assert cabozantinib not in labels("3") and cabozantinib not in labels("0")
+    assert "LIVIGNO-1" in labels("3")  # the review gives no line range for it: no bound excludes
+    [row] = [
+        r
+        for r in run(store, catalogue, "trials_for_patient", priorLines="2").rows
+        if r["trialLabel"] == cabozantinib
+    ]
+    assert (row["minPriorLines"], row["maxPriorLines"]) == (1, 2)
+    with pytest.raises(UnknownParameter):
+        run(store, catalogue, "trials_for_patient", priorLines="two")
 
 
 def test_drugs_for_mechanism(store, catalogue):
@@ -225,7 +260,8 @@ def test_gaps(store, catalogue):
         ("LIVIGNO-1", "enrollment", "120", "130")
     ]
     pending = {r["nctId"] for r in run(store, catalogue, "gaps_trials_without_results").rows}
-    assert pending == {"NCT05822752", "NCT06138769", "NCT06446154"}
+    # (the fixture's NCT05168163 and the cabozantinib phase 2, which has no NCT number, carry no results)
+    assert pending == {"NCT05822752", "NCT06138769", "NCT06446154", "NCT05168163", None}
 
 
 @pytest.mark.parametrize(

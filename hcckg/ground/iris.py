@@ -43,6 +43,23 @@ KINDS = (
     "approach",
     "setting",
     "inference",
+    # trials as data: nodes of the curated and registry loaders, and the ontology's value sets
+    "dose",
+    "enrollment",
+    "prior-therapy",
+    "baseline",
+    "route",
+    "frequency",
+    "enrollment-kind",
+    "match-rule",
+    "prior-outcome",
+    "characteristic",
+    "allocation",
+    "masking",
+    "criteria",
+    "time-origin",
+    "estimate-status",
+    "adverse-event",
 )
 
 # Named graphs: one per source, plus reasoning output and service metadata.

@@ -19,7 +19,12 @@ Modelling conventions (see ontology/README.md for the curator's version):
 - A study ``hasPopulation`` a population whose eligibility is ``requiresPriorRegimen``,
   ``allowsChildPugh``, ``allowsPerformanceStatus``, ``allowsBCLCStage``.
 - Results are ``Outcome`` nodes: ``outcomeOfArm``, ``measuresEndpoint``, ``value``,
-  ``unit``, ``ciLower``/``ciUpper``, ``lineOfTherapy``, ``subgroup``.
+  ``unit``, ``ciLower``/``ciUpper``, ``lineOfTherapy``, ``subgroup``; with ``followUpDuration``,
+  ``timeOrigin``, ``valueStatus`` (not reached), ``adverseEvent`` and grades where the source gives them.
+- Trials as data: an arm ``hasDose`` a ``Dose`` (``doseOfAgent``, ``doseAmount``, ``hasUnit``,
+  ``route``, ``frequency``); studies and arms ``hasEnrollment`` an ``Enrollment`` (``enrollmentCount``,
+  ``enrollmentKind``), ``hasBaselineCharacteristic``; a population ``hasPriorTherapyRequirement``
+  (``requiresPriorRegimen``, ``matchRule``, ``priorTherapyOutcome``), ``minPriorLines``/``maxPriorLines``.
 - Provenance: every asserted fact has an ``rdf:Statement`` node (rdf:subject/predicate/object)
   with ``dcterms:source`` pointing at a ``Source`` (the review, one of its tables or numbered
   references, a PMID/DOI, or a ClinicalTrials.gov record).
@@ -107,6 +112,10 @@ CLASSES = [
     "Source", "Publication", "RegistryRecord", "Organisation",
     # explanations of inferred links
     "Inference",
+    # trials as data: doses, enrollment figures, prior-therapy requirements, baseline, design, results
+    "Dose", "RouteOfAdministration", "DosingFrequency", "Enrollment", "EnrollmentKind",
+    "PriorTherapyRequirement", "MatchRule", "PriorTherapyOutcome", "BaselineCharacteristic", "Characteristic",
+    "Allocation", "Masking", "ResponseCriteria", "TimeOrigin", "EstimateStatus", "AdverseEventTerm",
 ]
 
 OBJECT_PROPERTIES = [
@@ -118,7 +127,12 @@ OBJECT_PROPERTIES = [
     "allowsPerformanceStatus", "allowsBCLCStage", "hasPhase", "hasStatus", "hasDesign",
     "primaryEndpoint", "secondaryEndpoint", "outcomeOfArm", "outcomeOfStudy",
     "measuresEndpoint", "hasUnit", "reportedIn", "hasRegion", "sponsor", "hasRole",
-    "registryRecord", "describedInSource",
+    "registryRecord", "describedInSource", "allocation", "masking",
+    # trials as data
+    "hasDose", "doseOfAgent", "route", "frequency", "atDose", "intervalUnit", "hasEnrollment", "enrollmentKind",
+    "hasPriorTherapyRequirement", "matchRule", "excludesPriorRegimen", "priorTherapyOutcome", "requiresBiomarker",
+    "hasBaselineCharacteristic", "characteristic", "concerns", "responseCriteria", "timeOrigin", "valueStatus",
+    "ciUpperStatus", "followUpUnit", "thresholdUnit", "adverseEvent", "summarisesStudy",
 ]
 
 DATA_PROPERTIES = [
@@ -127,8 +141,14 @@ DATA_PROPERTIES = [
     "referenceNumber", "pmid", "doi", "isPostICISecondLine", "agentCount",
     "percentChildPughA", "percentBCLCC", "percentMVI", "percentExtrahepaticSpread",
     "startDate", "completionDate", "lastUpdateDate", "importDate", "eligibilityCriteria",
-    "minimumAge", "maximumAge", "numberOfSites", "numberOfCountries", "allocation", "masking",
+    "minimumAge", "maximumAge", "numberOfSites", "numberOfCountries",
     "sourceNote", "hasResults",
+    # trials as data
+    "doseAmount", "doseAmountMin", "doseAmountMax", "doseAmountAbove", "dailyAmount", "administrationsPerInterval",
+    "intervalLength", "ucumCode", "enrollmentCount", "asOfDate", "requiredRegimenCount", "criterionText",
+    "minPriorLines", "maxPriorLines", "requiresHLAAllele", "allocationRatio", "allocationWeight",
+    "stratificationFactor", "followUpDuration", "followUpIsMedian", "rangeLower", "rangeUpper", "thresholdValue",
+    "minimumGrade", "maximumGrade", "finding", "searchDate",
 ]
 
 ANNOTATION_PROPERTIES = ["inferenceRule", "viaRole"]
