@@ -239,3 +239,16 @@ class Runaway:
 
     def __exit__(self, *exc: object) -> None:
         self.stopping.set()
+
+
+_STARTED = time.perf_counter()
+
+
+def log(message: str) -> None:
+    """Progress on stderr, stamped with the seconds since the bench started (the default
+    run must stay under 10 minutes: the stamps show where the time goes)."""
+    print(f"{time.perf_counter() - _STARTED:6.0f}s {message}", file=sys.stderr, flush=True)
+
+
+def spread(values: list[float]) -> dict[str, float]:
+    return {"median": statistics.median(values), "min": min(values), "max": max(values)}

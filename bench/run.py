@@ -17,37 +17,25 @@ import http.client
 import json
 import os
 import platform
-import re
 import shutil
 import statistics
 import subprocess
-import sys
 import time
 from pathlib import Path
 
 import pyoxigraph as ox
 
-from hcckg.bench import measure, pages, report
+from hcckg.bench import measure, pages, report, underload
 from hcckg.bench.generate import generate, parse_scale
-from hcckg.bench.servers import BIN, BenchError, Server, floor_server, hcckg_server, oxigraph_server
-from hcckg.bench.workload import RUNAWAY, SELECT_JSON, Request, workload
-from hcckg.graph.store import copy_into_memory
+from hcckg.bench.servers import BIN, BenchError, Server, hcckg_server, oxigraph_server
+from hcckg.bench.workload import Request, workload
+from hcckg.graph.memory import copy_into_memory
 from hcckg.ground.settings import PROJECT_ROOT, load_settings
 
 WORK = PROJECT_ROOT / "var" / "bench"
 CONNECTIONS = (1, 4, 16)
-FLOOR_CONNECTIONS = (4, 16)  # the throughput goal's (the floor adds 12 s per scale)
 LATENCY_BUDGET = 0.5  # seconds of calls per query and path (at least 5 calls)
 SLOW = 0.5  # seconds: a query this slow in process is measured for latency only (keeps the run < 10 min)
-
-
-_STARTED = time.perf_counter()
-
-
-def _log(message: str) -> None:
-    """Progress on stderr, stamped with the seconds since the bench started (the default
-    run must stay under 10 minutes: the stamps show where the time goes)."""
-    print(f"{time.perf_counter() - _STARTED:6.0f}s {message}", file=sys.stderr, flush=True)
 
 
 def machine() -> dict:
@@ -74,10 +62,6 @@ def machine() -> dict:
     }
 
 
-def _spread(values: list[float]) -> dict[str, float]:
-    return {"median": statistics.median(values), "min": min(values), "max": max(values)}
-
-
 def bench_build(nquads: Path, work: Path, rounds: int, graphs: list[str], logs: Path) -> dict:
     ox_runs, hc_runs = [], []
     for r in range(rounds):
@@ -90,10 +74,12 @@ def bench_build(nquads: Path, work: Path, rounds: int, graphs: list[str], logs: 
                 hc_runs.append(
                     measure.build_hcckg(nquads, work / "hcckg" / "store", logs / "build-hcckg.log", graphs)
                 )
-            _log(f"  build {system}: {(ox_runs if system == 'oxigraph' else hc_runs)[-1].seconds:.2f} s")
+            measure.log(
+                f"  build {system}: {(ox_runs if system == 'oxigraph' else hc_runs)[-1].seconds:.2f} s"
+            )
     return {
-        "oxigraph_s": _spread([b.seconds for b in ox_runs]),
-        "hcckg_s": _spread([b.seconds for b in hc_runs]),
+        "oxigraph_s": measure.spread([b.seconds for b in ox_runs]),
+        "hcckg_s": measure.spread([b.seconds for b in hc_runs]),
         "oxigraph_rss_kib": max(b.peak_rss_kib for b in ox_runs),
         "hcckg_rss_kib": max(b.peak_rss_kib for b in hc_runs),
     }
@@ -112,9 +98,9 @@ def bench_sources(settings, rounds: int) -> dict:
     for _ in range(rounds):
         with tempfile.TemporaryDirectory(prefix="hcckg-bench-cache-") as cache:
             runs.append(assemble(dataclasses.replace(settings, cache_dir=cache)).seconds)
-    out = {step: _spread([r[step] for r in runs]) for step in ("curated sources", "reasoning")}
-    out["total"] = _spread([r["curated sources"] + r["reasoning"] for r in runs])
-    _log(f"  curated sources: validation + reasoning {out['total']['median']:.2f} s (cold)")
+    out = {step: measure.spread([r[step] for r in runs]) for step in ("curated sources", "reasoning")}
+    out["total"] = measure.spread([r["curated sources"] + r["reasoning"] for r in runs])
+    measure.log(f"  curated sources: validation + reasoning {out['total']['median']:.2f} s (cold)")
     command = [str(BIN / "hcckg"), "qc", "--quiet"]
     subprocess.run(command, capture_output=True, check=False)  # fills the reasoner cache
     qc = []
@@ -122,8 +108,8 @@ def bench_sources(settings, rounds: int) -> dict:
         started = time.perf_counter()
         subprocess.run(command, capture_output=True, check=False)
         qc.append(time.perf_counter() - started)
-    out["qc_unchanged"] = _spread(qc)
-    _log(f"  hcckg qc on unchanged sources {out['qc_unchanged']['median']:.2f} s")
+    out["qc_unchanged"] = measure.spread(qc)
+    measure.log(f"  hcckg qc on unchanged sources {out['qc_unchanged']['median']:.2f} s")
     return out
 
 
@@ -136,14 +122,14 @@ def bench_startup(store: Path, rounds: int, settings, logs: Path) -> tuple[dict,
             store, workers=settings.workers, threads=settings.threads, timeout=settings.query_timeout
         )
         times.append(server.start(logs / "hcckg-serve.log"))
-        _log(f"  start-up hcckg: {times[-1]:.2f} s")
+        measure.log(f"  start-up hcckg: {times[-1]:.2f} s")
         if r < rounds - 1:
             server.stop()
     # It answers from the on-disk build at once; the measures are of the memory copy.
     assert server is not None
     copied = _wait_for_memory(server, settings.workers)
-    _log(f"  hcckg answers from its memory copy {copied:.1f} s after start-up")
-    return _spread(times) | {"memory_s": copied}, server
+    measure.log(f"  hcckg answers from its memory copy {copied:.1f} s after start-up")
+    return measure.spread(times) | {"memory_s": copied}, server
 
 
 def _wait_for_memory(server: Server, workers: int, timeout: float = 300.0) -> float:
@@ -192,7 +178,7 @@ def check_answers(
         entry["same_answers"] = len(set(rows.values())) == 1 and rows["hcckg"] >= 0
         entry["slow"] = not seconds <= SLOW
         answers[request.name] = entry
-        _log(f"  {request.name}: {seconds * 1000:.1f} ms in process, rows {rows}")
+        measure.log(f"  {request.name}: {seconds * 1000:.1f} ms in process, rows {rows}")
         if entry["same_answers"]:
             kept.append(request)
     return answers, kept
@@ -215,7 +201,7 @@ def bench_latency(requests: list[Request], store: ox.Store, servers: list[Server
                 "n": len(values),
             }
         out[request.name] = row
-        _log(
+        measure.log(
             f"  latency {request.name}: " + ", ".join(f"{k} {v['median_ms']:.2f} ms" for k, v in row.items())
         )
     for client in clients.values():
@@ -239,152 +225,13 @@ def bench_throughput(
                     server.wait_idle()
             cell = {}
             for name, rs in runs.items():
-                cell[name] = _spread([x.rps for x in rs]) | {"failed": sum(x.failed for x in rs)}
+                cell[name] = measure.spread([x.rps for x in rs]) | {"failed": sum(x.failed for x in rs)}
             out[request.name][str(conns)] = cell
-            _log(
+            measure.log(
                 f"  throughput {request.name} c={conns}: "
                 + ", ".join(f"{k} {v['median']:.0f}/s" for k, v in cell.items())
             )
     return out
-
-
-def bench_floor(
-    request: Request, hcckg: Server, duration: float, scripts: Path, rounds: int, settings
-) -> dict:
-    """Throughput of bench/floor.py (Flask answering hcckg's own answer to ``request``
-    without evaluating anything, under hcckg's gunicorn settings) at each connection count:
-    the most any request through gunicorn + Flask reaches here."""
-    client = measure.Client(hcckg)
-    try:
-        status, body = client.call(request)
-    finally:
-        client.close()
-    if status != 200:
-        raise BenchError(f"hcckg answered {request.name} with {status}")
-    answer = scripts / "floor-answer"
-    answer.write_bytes(body)
-    floor = floor_server(answer, request.accept, workers=settings.workers, threads=settings.threads)
-    floor.start(scripts / "floor.log")
-    try:
-        script = measure.wrk_script(request, scripts)
-        out = {}
-        for conns in FLOOR_CONNECTIONS:
-            out[str(conns)] = _spread(
-                [measure.wrk(floor, script, conns, duration).rps for _ in range(rounds)]
-            )
-            _log(f"  floor {request.name} c={conns}: {out[str(conns)]['median']:.0f}/s")
-    finally:
-        floor.stop()
-    return out
-
-
-def bench_runaway(
-    request: Request, servers: list[Server], duration: float, scripts: Path, rounds: int, time_limit: float
-) -> dict:
-    """hcckg's throughput of ``request`` at 4 connections with and without a runaway query
-    running (the Oxigraph server runs without a time limit, so it is not asked)."""
-    script = measure.wrk_script(request, scripts)
-    runaway = Request("runaway", RUNAWAY, SELECT_JSON)
-    out = {}
-    for server in servers:
-        if server.name != "hcckg":
-            continue  # see oxigraph_server: its time limit cannot be on under load
-        server.wait_idle()
-        calm = [measure.wrk(server, script, 4, duration).rps for _ in range(rounds)]
-        with measure.Runaway(server, runaway) as loop:
-            busy = [measure.wrk(server, script, 4, duration).rps for _ in range(rounds)]
-        server.sample_rss()
-        out[server.name] = {
-            "calm_rps": statistics.median(calm),
-            "with_runaway_rps": statistics.median(busy),
-            "ratio": statistics.median(busy) / max(statistics.median(calm), 1e-9),
-            "runaway_answers": sorted(set(loop.answers)),
-        }
-        _log(f"  runaway {server.name}: {out[server.name]['ratio']:.2f} of calm throughput")
-        server.wait_idle(timeout=time_limit + 5)  # the time limit stops the runaway
-    return out
-
-
-def _pss_kib(pids: list[int]) -> int:
-    total = 0
-    for pid in pids:
-        try:
-            for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
-                if line.startswith("Pss:"):
-                    total += int(line.split()[1])
-        except OSError:
-            continue
-    return total
-
-
-def bench_reload(
-    server: Server, nquads: Path, store: Path, graphs: list[str], request: Request, scripts: Path, logs: Path
-) -> dict:
-    """Publish the same data again as a new build into the store ``server`` serves, with
-    wrk asking ``request`` at 4 connections throughout: how long until the server answers
-    from the new build, the failed requests, and the memory of all the server's processes
-    (PSS: shared pages counted once) before, at its peak and after."""
-    import signal
-    import threading
-
-    from hcckg.bench.servers import _tree
-
-    def build_id() -> str | None:
-        conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=10)
-        try:
-            conn.request("GET", "/health")
-            answer = conn.getresponse()
-            body = answer.read()
-            return json.loads(body)["build"] if answer.status == 200 else None
-        except OSError:
-            return None
-        finally:
-            conn.close()
-
-    assert server.process is not None
-    before, samples, stop = build_id(), [], threading.Event()
-
-    def sample() -> None:
-        while not stop.is_set():
-            samples.append(_pss_kib(_tree(server.process.pid)))
-            time.sleep(0.05)
-
-    sampler = threading.Thread(target=sample, daemon=True)
-    sampler.start()
-    time.sleep(0.5)
-    script = measure.wrk_script(request, scripts)
-    command = ["wrk", "-t", "2", "-c", "4", "-d", "300s", "--timeout", "30s", "-s", str(script), server.url]
-    load = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    started = time.perf_counter()
-    with (logs / "reload-build.log").open("ab") as out:
-        subprocess.run(
-            [sys.executable, "-m", "hcckg.bench.load", str(nquads), str(store), *graphs],
-            stdout=out,
-            stderr=out,
-            check=True,
-        )
-    published = time.perf_counter()
-    while build_id() in (before, None) and time.perf_counter() - published < 300:
-        time.sleep(0.05)
-    switched = time.perf_counter()
-    time.sleep(2.0)
-    load.send_signal(signal.SIGINT)  # wrk prints its totals when interrupted
-    output, _ = load.communicate(timeout=60)
-    stop.set()
-    sampler.join()
-    non2xx = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", output)
-    sockets = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", output)
-    failed = (int(non2xx.group(1)) if non2xx else 0) + (sum(map(int, sockets.groups())) if sockets else 0)
-    total = re.search(r"(\d+) requests in", output)
-    return {
-        "publish_s": published - started,
-        "switch_s": switched - published,
-        "requests": int(total.group(1)) if total else 0,
-        "failed": failed,
-        "pss_before_mib": samples[0] / 1024,
-        "pss_peak_mib": max(samples) / 1024,
-        "pss_after_mib": _pss_kib(_tree(server.process.pid)) / 1024,
-    }
 
 
 def bench_scale(scale: str, args: argparse.Namespace, settings) -> dict:
@@ -393,15 +240,15 @@ def bench_scale(scale: str, args: argparse.Namespace, settings) -> dict:
     logs = work / "logs"
     logs.mkdir(parents=True, exist_ok=True)
     nquads = WORK / f"{scale}.nq"
-    _log(f"[{scale}] generating {target} quads")
+    measure.log(f"[{scale}] generating {target} quads")
     counts = generate(nquads, target)
     graphs = list(counts.graphs)
-    _log(f"[{scale}] build ({args.rounds} rounds)")
+    measure.log(f"[{scale}] build ({args.rounds} rounds)")
     result: dict = {"scale": scale, "quads": counts.total, "trials": counts.trials}
     result["build"] = bench_build(nquads, work, args.rounds, graphs, logs)
     result["build"]["quads"] = counts.total
 
-    _log(f"[{scale}] in-process store (the server's own in-memory copy of the built store)")
+    measure.log(f"[{scale}] in-process store (the server's own in-memory copy of the built store)")
     # Built exactly as `hcckg serve` builds its copy: the same quads inserted in another
     # order (bulk_load of the generated file) made some queries 10-15% faster or slower,
     # which the latency goal then counted as HTTP overhead.
@@ -410,29 +257,33 @@ def bench_scale(scale: str, args: argparse.Namespace, settings) -> dict:
     servers: list[Server] = []
     scripts = measure.scratch()
     try:
-        _log(f"[{scale}] start-up")
+        measure.log(f"[{scale}] start-up")
         result["startup_s"], hcckg = bench_startup(work / "hcckg" / "store", args.rounds, settings, logs)
         servers.append(hcckg)
         oxigraph = oxigraph_server(work / "oxigraph")
         result["oxigraph_startup_s"] = oxigraph.start(logs / "oxigraph-serve.log")
         servers.append(oxigraph)
 
-        _log(f"[{scale}] answers")
+        measure.log(f"[{scale}] answers")
         result["answers"], comparable = check_answers(workload(counts.trials), store, servers)
-        _log(f"[{scale}] latency")
+        measure.log(f"[{scale}] latency")
         result["latency"] = bench_latency(comparable, store, servers)
         fast = [r for r in comparable if not result["answers"][r.name]["slow"]]
-        _log(f"[{scale}] throughput ({len(fast)} requests, {args.rounds} rounds of {args.duration:g} s)")
+        measure.log(
+            f"[{scale}] throughput ({len(fast)} requests, {args.rounds} rounds of {args.duration:g} s)"
+        )
         result["throughput"] = bench_throughput(fast, servers, args.rounds, args.duration, scripts)
         describe = next(r for r in fast if r.name == "describe-trial")
-        _log(f"[{scale}] Python floor")
-        result["floor"] = bench_floor(describe, hcckg, args.duration, scripts, args.rounds, settings)
-        _log(f"[{scale}] runaway")
-        result["runaway"] = bench_runaway(
+        measure.log(f"[{scale}] Python floor")
+        result["floor"] = underload.bench_floor(
+            describe, hcckg, args.duration, scripts, args.rounds, settings
+        )
+        measure.log(f"[{scale}] runaway")
+        result["runaway"] = underload.bench_runaway(
             describe, servers, args.duration, scripts, args.rounds, settings.query_timeout
         )
-        _log(f"[{scale}] reload: a new build published while wrk asks")
-        result["reload"] = bench_reload(
+        measure.log(f"[{scale}] reload: a new build published while wrk asks")
+        result["reload"] = underload.bench_reload(
             hcckg, nquads, work / "hcckg" / "store", graphs, describe, scripts, logs
         )
         for server in servers:
@@ -459,11 +310,11 @@ def main(args: argparse.Namespace) -> int:
     started = time.perf_counter()
     results = {"machine": machine(), "started": time.strftime("%Y-%m-%dT%H:%M:%S%z"), "scales": []}
     results["args"] = {"scale": args.scale, "rounds": args.rounds, "duration": args.duration}
-    _log("[sources] validation and reasoning of the curated sources")
+    measure.log("[sources] validation and reasoning of the curated sources")
     results["sources"] = bench_sources(settings, args.rounds)
     for scale in [s.strip() for s in args.scale.split(",") if s.strip()]:
         results["scales"].append(bench_scale(scale, args, settings))
-    _log("[pages] the site's pages on the real data (bench/pages.py)")
+    measure.log("[pages] the site's pages on the real data (bench/pages.py)")
     results["pages"] = pages.run(workers=settings.workers, threads=settings.threads)
     results["seconds"] = time.perf_counter() - started
     output = Path(args.output)
@@ -472,5 +323,5 @@ def main(args: argparse.Namespace) -> int:
     output.write_text(json.dumps(results, indent=1))
     print(report.render(results))
     print(pages.render(results["pages"]))
-    _log(f"report written to {output} ({results['seconds']:.0f} s)")
+    measure.log(f"report written to {output} ({results['seconds']:.0f} s)")
     return 0

@@ -9,6 +9,7 @@ import dataclasses
 import os
 import sys
 from collections.abc import Callable
+from pathlib import Path
 
 from hcckg import __version__
 from hcckg.ground.errors import HcckgError, SourceError, StoreUnavailable
@@ -92,7 +93,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     settings = _settings(args)
     copy = None
     if not settings.update_token:  # a read-only server answers from an in-memory copy
-        from hcckg.graph.store import start_memory_copy
+        from hcckg.graph.memory import start_memory_copy
 
         # Started before the web stack is imported, which then happens meanwhile.
         copy = start_memory_copy(settings)
@@ -124,7 +125,16 @@ def cmd_load(args: argparse.Namespace) -> int:
 def cmd_fetch(args: argparse.Namespace) -> int:
     from hcckg.loaders.fetch import fetch_ctgov
 
-    return fetch_ctgov(args)
+    out = Path(args.output)
+    written = fetch_ctgov(
+        args.api, out, ncts=args.nct, condition=args.condition, term=args.term, limit=args.max
+    )
+    if not args.quiet:
+        print(
+            f"fetched {len(written)} record(s) into {out}; load them with `hcckg load ctgov {out}`",
+            file=sys.stderr,
+        )
+    return 0
 
 
 def cmd_pictures(args: argparse.Namespace) -> int:

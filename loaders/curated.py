@@ -19,7 +19,7 @@ import pyoxigraph as ox
 
 from hcckg.ground import iris
 from hcckg.ground.errors import Problem, SourceError
-from hcckg.loaders import mappings, validate
+from hcckg.loaders import mappings, shacl, validate
 from hcckg.loaders.convert import convert
 from hcckg.loaders.records import (
     FILES,
@@ -264,7 +264,7 @@ def load(path: Path = DEFAULT_DIR, *, shapes: bool = True) -> list[ox.Triple]:
     triples, origins = convert(records)
     triples += mappings.triples(found)
     if shapes:
-        problems += validate.check_shapes(triples, origins)
+        problems += shacl.check_shapes(triples, origins)
     if problems:
         raise SourceError(problems)
     return triples

@@ -12,9 +12,7 @@ them (a dropped leading zero) to a different study.
 
 from __future__ import annotations
 
-import argparse
 import json
-import sys
 import urllib.parse
 from pathlib import Path
 from typing import Any
@@ -125,19 +123,22 @@ def search(api: str, out: Path, *, condition: str | None, term: str | None, limi
     return written
 
 
-def fetch_ctgov(args: argparse.Namespace) -> int:
-    """The ``hcckg fetch ctgov`` command; returns the exit status."""
-    if not (args.nct or args.condition or args.term):
+def fetch_ctgov(
+    api: str,
+    output: Path,
+    *,
+    ncts: list[str] | None = None,
+    condition: str | None = None,
+    term: str | None = None,
+    limit: int = 100,
+) -> list[str]:
+    """Write the registry's JSON records of ``ncts`` and of a search by ``condition`` and/or
+    ``term`` (at most ``limit``) into ``output``; returns the NCT ids written."""
+    if not (ncts or condition or term):
         raise FetchError("say what to fetch: --nct NCT… (repeatable), or --condition and/or --term")
-    api = args.api.rstrip("/")
-    out = Path(args.output)
-    out.mkdir(parents=True, exist_ok=True)
-    written = fetch_ncts(api, args.nct, out) if args.nct else []
-    if args.condition or args.term:
-        written += search(api, out, condition=args.condition, term=args.term, limit=args.max)
-    if not getattr(args, "quiet", False):
-        print(
-            f"fetched {len(written)} record(s) into {out}; load them with `hcckg load ctgov {out}`",
-            file=sys.stderr,
-        )
-    return 0
+    api = api.rstrip("/")
+    output.mkdir(parents=True, exist_ok=True)
+    written = fetch_ncts(api, ncts, output) if ncts else []
+    if condition or term:
+        written += search(api, output, condition=condition, term=term, limit=limit)
+    return written

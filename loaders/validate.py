@@ -6,7 +6,7 @@ Three layers, all reported together by ``loaders.curated.load``:
    (``NCT`` + 8 digits, PMID, DOI, ...), controlled values, references between records
    (a dangling reference names the referring place and the file where the key belongs),
    duplicate keys, and confidence intervals that do not contain their value;
-3. shapes (``check_shapes``): the SHACL shapes of ``loaders/shapes/curated.ttl`` run with
+3. shapes (``loaders/shacl.py``): the SHACL shapes of ``loaders/shapes/curated.ttl`` run with
    pyshacl on the produced graph, each result mapped back to the record's file and line.
 
 A malformed identifier that the source really prints is accepted only when the claim
@@ -19,16 +19,11 @@ import dataclasses
 import difflib
 import re
 from collections.abc import Iterable
-from pathlib import Path
 from typing import Any
-
-import pyoxigraph as ox
 
 from hcckg.ground.errors import Problem
 from hcckg.loaders import trialfields
 from hcckg.loaders.records import STRUCTURED, Arm, Claim, Outcome, Record, Source, Study
-
-SHAPES = Path(__file__).resolve().parent / "shapes" / "curated.ttl"
 
 # Controlled values: the keys of the value resources the ontology declares.
 VOCAB: dict[str, tuple[str, ...]] = {
@@ -303,7 +298,7 @@ def check_records(records: list[Record], unreadable: Iterable[str] = ()) -> list
             problems += trialfields.study_problems(record)
         if isinstance(record, Source):
             problems += _check_source(record)
-    return _unique(problems)
+    return unique(problems)
 
 
 def _check_outcome(r: Outcome, arms_by_study: dict[str, set[str]]) -> list[Problem]:
@@ -359,44 +354,10 @@ def _number(claims: list[Claim]) -> float | None:
     return None
 
 
-def _unique(problems: list[Problem]) -> list[Problem]:
+def unique(problems: list[Problem]) -> list[Problem]:
     seen, out = set(), []
     for p in problems:
         if str(p) not in seen:
             seen.add(str(p))
             out.append(p)
     return out
-
-
-# -- SHACL ----------------------------------------------------------------------------------
-def check_shapes(
-    triples: list[ox.Triple], origins: dict[str, tuple[str, int, str]], shapes: Path = SHAPES
-) -> list[Problem]:
-    """Run the SHACL shapes on the produced graph (without provenance nodes, which the
-    shapes do not constrain) and map each result to the curated record it comes from."""
-    import pyshacl
-    import rdflib
-
-    from hcckg.ground import iris
-
-    statement_prefix = iris.resource("statement", "x").value[:-1]
-    data = [t for t in triples if not t.subject.value.startswith(statement_prefix)]
-    graph = rdflib.Graph()
-    graph.parse(data=ox.serialize(data, format=ox.RdfFormat.N_TRIPLES).decode(), format="nt")
-    shapes_text = shapes.read_text(encoding="utf-8")
-    if iris.base_iri() != iris.DEFAULT_BASE_IRI:
-        shapes_text = shapes_text.replace(iris.DEFAULT_BASE_IRI, iris.base_iri())
-    shapes_graph = rdflib.Graph().parse(data=shapes_text, format="turtle")
-    conforms, report, _ = pyshacl.validate(graph, shacl_graph=shapes_graph, advanced=True)
-    if conforms:
-        return []
-    sh = rdflib.Namespace("http://www.w3.org/ns/shacl#")
-    problems = []
-    for result in report.subjects(rdflib.RDF.type, sh.ValidationResult):
-        focus = str(report.value(result, sh.focusNode))
-        path = report.value(result, sh.resultPath)
-        message = str(report.value(result, sh.resultMessage) or "violates a shape")
-        file, line, record = origins.get(focus, ("<produced graph>", None, focus))
-        field = str(path).rsplit("/", 1)[-1].rsplit("#", 1)[-1] if path is not None else None
-        problems.append(Problem(file, f"shape: {message}", line=line, record=record, field=field))
-    return sorted(_unique(problems), key=lambda p: (p.path, p.line or 0))

@@ -9,10 +9,10 @@ import os
 
 from flask import Blueprint, render_template
 
+from hcckg.ground import iris
 from hcckg.ground.terms import CLASSES, DATA_PROPERTIES, OBJECT_PROPERTIES
 from hcckg.queries.execute import catalogue as named_queries
 from hcckg.server import web
-from hcckg.server.evaluation import PREFIXES
 
 bp = Blueprint("editor", __name__)
 
@@ -35,7 +35,11 @@ def _terms() -> list[dict]:
 def editor() -> str:
     page = {
         "base": web.base(),
-        "prefixes": {"hcc": web.base() + "ontology/", "res": web.base() + "resource/", **PREFIXES},
+        "prefixes": {
+            "hcc": web.base() + "ontology/",
+            "res": web.base() + "resource/",
+            **iris.STANDARD_PREFIXES,
+        },
         "examples": _examples(),
         "terms": _terms(),
     }

@@ -57,6 +57,7 @@ from typing import Any
 import pyoxigraph as ox
 
 from hcckg.graph.store import result_form
+from hcckg.ground import iris
 from hcckg.ground.errors import (
     QueryRejected,
     QuerySyntaxError,
@@ -68,19 +69,6 @@ from hcckg.server.negotiation import Format
 from hcckg.server.screen import check_limits, has_relative_iri, is_update, screen
 
 log = logging.getLogger(__name__)
-
-# Prefixes used when serialising graphs in formats that support them.
-PREFIXES = {
-    "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
-    "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
-    "owl": "http://www.w3.org/2002/07/owl#",
-    "xsd": "http://www.w3.org/2001/XMLSchema#",
-    "skos": "http://www.w3.org/2004/02/skos/core#",
-    "dcterms": "http://purl.org/dc/terms/",
-    "prov": "http://www.w3.org/ns/prov#",
-    "void": "http://rdfs.org/ns/void#",
-    "sd": "http://www.w3.org/ns/sparql-service-description#",
-}
 
 
 def _release_frames(err: BaseException | None) -> None:
@@ -260,7 +248,7 @@ class Evaluator:
         triples = list(islice(result, self.max_rows + 1))
         if len(triples) > self.max_rows:
             raise self._too_large("triples")
-        return Answer(fmt, [ox.serialize(triples, format=fmt.oxigraph, prefixes=PREFIXES)])
+        return Answer(fmt, [ox.serialize(triples, format=fmt.oxigraph, prefixes=iris.STANDARD_PREFIXES)])
 
     def _solutions(self, sparql: str, result: Any, fmt: ox.QueryResultsFormat, kwargs: dict) -> list[bytes]:
         writer = CountingWriter(fmt, self.max_rows)
@@ -294,7 +282,8 @@ def open_for_serving(settings: Any, *, in_memory: bool = True, writable: bool = 
     0.65-0.83x from disk. Under ``hcckg serve`` this runs once in the gunicorn master and
     the workers share the copy through fork. ``writable`` (for ``/sparql/update``) opens
     the on-disk store read-write instead, so updates persist."""
-    from hcckg.graph.store import copy_into_memory, is_remote, open_store
+    from hcckg.graph.memory import copy_into_memory
+    from hcckg.graph.store import is_remote, open_store
 
     if writable or not in_memory or is_remote(settings.store):
         return open_store(settings, read_only=not writable)

@@ -15,13 +15,13 @@ import pyoxigraph as ox
 from flask import Blueprint, Response, render_template, request
 from werkzeug.exceptions import NotFound as HTTPNotFound
 
+from hcckg.ground import iris
 from hcckg.ground.errors import NotFound
 from hcckg.ground.iris import KINDS
 from hcckg.ontology.docs import TEMPLATES as ONTOLOGY_TEMPLATES
 from hcckg.ontology.docs import ontology_model
 from hcckg.ontology.tbox import artifact
 from hcckg.server import describe, errors, negotiation, reading, site, web
-from hcckg.server.evaluation import PREFIXES
 from hcckg.server.facts import Citations
 from hcckg.server.views import sort_by_label, views
 
@@ -35,7 +35,9 @@ BROWSABLE = tuple(k for k in KINDS if k not in ("statement",)) + ("statement",)
 
 
 def graph_answer(triples: list[ox.Triple], fmt: negotiation.Format) -> Response:
-    body = ox.serialize(triples, format=fmt.oxigraph, prefixes={**PREFIXES, "hcc": web.base() + "ontology/"})
+    body = ox.serialize(
+        triples, format=fmt.oxigraph, prefixes={**iris.STANDARD_PREFIXES, "hcc": web.base() + "ontology/"}
+    )
     response = Response(body, content_type=fmt.content_type)
     response.headers["Vary"] = "Accept"
     return response

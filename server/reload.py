@@ -4,7 +4,7 @@ workers to each finished build without dropping a request.
 ``hcckg build`` (or ``hcckg load``) finishes by swapping the ``var/store`` link
 (``graph/builds.py``). The master (:class:`Follower`, a thread) looks at the link every
 ``INTERVAL`` seconds; when it names another build, the master copies that build into
-memory (``graph.store.MemoryCopy``: a forked child dumps it, a thread parses it; the
+memory (``graph.memory.MemoryCopy``: a forked child dumps it, a thread parses it; the
 workers go on answering meanwhile), then wakes its own loop with a SIGHUP. On that SIGHUP
 (:class:`ReloadingArbiter`) the master hands the copy to the app, forks fresh workers,
 which share it, and sends the old workers SIGTERM, which makes a ``RetiringWorker`` retire:
@@ -37,7 +37,7 @@ from typing import Any
 from gunicorn.arbiter import Arbiter
 
 from hcckg.graph import builds
-from hcckg.graph.store import MemoryCopy
+from hcckg.graph.memory import MemoryCopy
 
 log = logging.getLogger("hcckg.reload")
 

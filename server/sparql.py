@@ -17,9 +17,10 @@ from flask import Blueprint, Request, Response, request
 from werkzeug.datastructures import WWWAuthenticate
 from werkzeug.exceptions import BadRequest, Forbidden, NotFound, Unauthorized, UnsupportedMediaType
 
+from hcckg.ground import iris
 from hcckg.ground.terms import FORMATS, RDF, SD
 from hcckg.server import caching, fastpath, negotiation, site
-from hcckg.server.evaluation import PREFIXES, Answer
+from hcckg.server.evaluation import Answer
 
 bp = Blueprint("sparql", __name__)
 
@@ -194,7 +195,7 @@ def _service(fmt: negotiation.Format, url: str) -> str | bytes:
 
         intro = "The SPARQL 1.1 service description of this endpoint: what it supports and which named graphs it holds."
         return described_page(triples, "The SPARQL endpoint", intro, "/sparql")
-    return ox.serialize(triples, format=fmt.oxigraph, prefixes=PREFIXES)
+    return ox.serialize(triples, format=fmt.oxigraph, prefixes=iris.STANDARD_PREFIXES)
 
 
 @bp.route("/sparql/update", methods=["POST"])

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from hcckg.ground.errors import Problem, SourceError
-from hcckg.loaders import validate
+from hcckg.loaders import shacl
 from hcckg.loaders.curated import DEFAULT_DIR, convert, iter_records, load
 
 
@@ -220,9 +220,9 @@ def test_shape_violations_map_back_to_the_record():
     triples, origins = convert(records)
     arm = "https://w3id.org/hcckg/resource/arm/NCT05199285-nivolumab-ipilimumab"
     broken = [t for t in triples if not (t.subject.value == arm and t.predicate.value.endswith("/armRole"))]
-    problems = validate.check_shapes(broken, origins)
+    problems = shacl.check_shapes(broken, origins)
     assert len(problems) == 1, problems
     problem = problems[0]
     assert Path(problem.path).name == "trials.yaml" and problem.record == "NCT05199285-nivolumab-ipilimumab"
     assert problem.field == "armRole" and problem.line is not None
-    assert validate.check_shapes(triples, origins) == []
+    assert shacl.check_shapes(triples, origins) == []

@@ -107,6 +107,19 @@ def test_the_ground_layer_imports_nothing_but_itself():
         assert all(m == "hcckg" or m.startswith("hcckg.ground") for m in ours), (path, ours)
 
 
+MAX_LINES = 400  # issue 14: every module one job; past this size it is doing two
+
+
+def test_no_module_is_over_400_lines():
+    tests = sorted((ROOT / "tests").rglob("*.py"))
+    long = {
+        str(p.relative_to(ROOT)): n
+        for p in _sources() + tests
+        if (n := len(p.read_text(encoding="utf-8").splitlines())) > MAX_LINES
+    }
+    assert long == {}
+
+
 def test_the_import_rules_catch_a_backward_import(tmp_path):
     # The checker itself must be able to fail: a loader importing the server is caught.
     probe = tmp_path / "probe.py"

@@ -19,7 +19,7 @@ from conftest import start_serve
 from rdflib.plugins.stores.sparqlstore import SPARQLStore
 from SPARQLWrapper import CSV, JSON, POST, TURTLE, XML, SPARQLWrapper
 
-from hcckg.server.serve import KEEPALIVE_REQUESTS
+from hcckg.server.worker import KEEPALIVE_REQUESTS
 
 RANK = "<http://example.org/rank>"
 # 300^4 = 8.1e9 combinations to count: minutes of work, unless it is stopped.

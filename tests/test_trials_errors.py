@@ -18,7 +18,7 @@ from hcckg.ground.errors import Problem, SourceError
 from hcckg.ground.settings import PROJECT_ROOT
 from hcckg.ground.terms import HCC, RDF
 from hcckg.loaders import curated as curated_loader
-from hcckg.loaders import validate
+from hcckg.loaders import shacl
 from hcckg.loaders.convert import convert
 
 QC = PROJECT_ROOT / "queries" / "qc"
@@ -78,7 +78,7 @@ def test_the_shapes_name_file_line_and_field(curated, what, old, new, record, _f
     records, form = curated_loader._parse(curated)
     assert not form
     triples, origins = convert(records)
-    problems = [p for p in validate.check_shapes(triples, origins) if words in p.message]
+    problems = [p for p in shacl.check_shapes(triples, origins) if words in p.message]
     assert problems, f"no shape refused the {what}"
     for problem in problems:
         assert Path(problem.path).name == "trials.yaml" and problem.record == record
