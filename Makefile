@@ -93,7 +93,7 @@ engines-cost: venv engines
 test: venv java-deps assets browser-deps deploy-deps engines lint
 	$(BIN)/python -m pytest -q
 
-# At 100k and 1M triples (issue 18's goals are at both; ~30 minutes). A quick look:
+# At 100k and 1M triples (issue 18's goals are at both; ~24 minutes). A quick look:
 # .venv/bin/hcckg bench --scale 100k
 bench: venv bench-deps
 	$(BIN)/hcckg bench --scale 100k,1M
