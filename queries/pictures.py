@@ -86,19 +86,21 @@ def _facts(store, iris: set[str], locals_: tuple[str, ...]) -> dict[str, dict[st
 # -- the mechanism picture ---------------------------------------------------------------
 
 
+def _border(kind: str, dashed: bool) -> str:
+    """A box's outline, the same in the picture and its legend: dashed for a trial in another
+    setting than the post-ICI second line, heavy for a trial in it, thin otherwise."""
+    if dashed:
+        return ' stroke-dasharray="5 3" stroke="#777"'
+    return ' stroke="#1c5b1c" stroke-width="2"' if kind == "trial" else ' stroke="#555"'
+
+
 def _box(
     x: float, y: float, iri: str, lines: list[tuple[str, str]], kind: str, dashed: bool = False
 ) -> tuple[str, float]:
     """A node: its lines of (text, style), wrapped to the box; returns the SVG and its height."""
     wrapped = [(piece, style) for text, style in lines for piece in _wrap(text, NODE_WIDTH - 2 * PAD)]
     height = PAD * 2 + LINE * len(wrapped) - 3
-    border = (
-        ' stroke-dasharray="5 3" stroke="#777"'
-        if dashed
-        else ' stroke="#1c5b1c" stroke-width="2"'
-        if kind == "trial"
-        else ' stroke="#555"'
-    )
+    border = _border(kind, dashed)
     parts = [
         f"<a href={quoteattr(_href(iri))}><title>{escape(' '.join(t for t, _ in lines))}</title>",
         f'<rect x="{x}" y="{y:.1f}" width="{NODE_WIDTH}" height="{height:.1f}" rx="6" fill="{COLOURS[kind]}"{border}/>',
@@ -193,13 +195,7 @@ def _mechanism_legend(y: float) -> tuple[list[str], float]:
     for kind, text, dashed in items:
         if x + 24 + len(text) * CHAR > right:
             x, y = 10, y + 22
-        border = (
-            ' stroke-dasharray="5 3" stroke="#777"'
-            if dashed
-            else ' stroke="#1c5b1c" stroke-width="2"'
-            if kind == "trial"
-            else ' stroke="#555"'
-        )
+        border = _border(kind, dashed)
         parts.append(f'<rect x="{x}" y="{y}" width="18" height="14" rx="3" fill="{COLOURS[kind]}"{border}/>')
         parts.append(_text(x + 24, y + 11, text))
         x += 24 + len(text) * CHAR + 20

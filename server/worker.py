@@ -30,6 +30,17 @@ KEEPALIVE_REQUESTS = 100
 RETIRING_GRACE = 0.1
 
 
+def _receive(client: Any) -> bytes | None:
+    """What a readable socket has: bytes, b"" when the client left (or the socket failed),
+    None when nothing came after all (a spurious wake-up)."""
+    try:
+        return client.recv(intake.RECV_BYTES)
+    except (BlockingIOError, InterruptedError):
+        return None
+    except OSError:
+        return b""
+
+
 class RetiringWorker(ThreadWorker):
     """gunicorn's gthread worker, able to retire at once without dropping a request.
 
@@ -103,12 +114,9 @@ class RetiringWorker(ThreadWorker):
             )
 
     def on_client_socket_readable(self, conn: Any, client: Any) -> None:
-        try:
-            data = client.recv(intake.RECV_BYTES)
-        except (BlockingIOError, InterruptedError):
+        data = _receive(client)
+        if data is None:
             return
-        except OSError:
-            data = b""
         with self._lock:
             if not self._detach(conn, keep_registered=bool(data)):
                 return  # closed meanwhile (a keep-alive timeout)
@@ -142,13 +150,8 @@ class RetiringWorker(ThreadWorker):
         self.poller.register(conn.sock, selectors.EVENT_READ, partial(self._drain, conn))
 
     def _drain(self, conn: Any, client: Any) -> None:
-        try:
-            data = client.recv(intake.RECV_BYTES)
-        except (BlockingIOError, InterruptedError):
-            return
-        except OSError:
-            data = b""
-        if not data:
+        data = _receive(client)
+        if data == b"":
             with self._lock:
                 self._drop_draining(conn)
 
