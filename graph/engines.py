@@ -97,7 +97,10 @@ class Engine:
             return QueryTimeout(
                 f"the SPARQL server at {url} stopped the query at its time limit: {text.strip()}"
             )
-        if "SR171" in text or "S1T00" in text:  # Virtuoso's MaxQueryExecutionTime / transaction timeout
+        # Virtuoso: MaxQueryExecutionTime, a transaction timeout, or the anytime timeout where
+        # it cannot send the partial answer (an aggregate under load: HTTP 500 "S1TAT Error
+        # RC...: Returning partial results after anytime timeout").
+        if any(state in text for state in ("SR171", "S1T00", "S1TAT")):
             return QueryTimeout(
                 f"the SPARQL server at {url} stopped the query at its time limit: {text.strip()}"
             )

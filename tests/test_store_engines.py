@@ -101,6 +101,27 @@ def test_a_graph_read_is_counted_on_every_engine(engine_build, built_store):
 # -- a runaway query is stopped by the engine -----------------------------------------------------
 
 
+@pytest.mark.parametrize(
+    "status,body",
+    [
+        # Sent by Virtuoso 7.2 to the runaway above when both cores were busy (make test beside
+        # a CPU-heavy process): its anytime timeout, as an error instead of a partial answer.
+        (500, b"Virtuoso S1TAT Error RC...: Returning partial results after anytime timeout"),
+        (500, b"Virtuoso 42000 Error SR171: Transaction timed out"),
+        (503, b"Query timed out"),  # Fuseki
+    ],
+)
+def test_an_engines_time_limit_is_a_timeout_whatever_form_it_takes(status, body):
+    from hcckg.graph.engines import Engine
+    from hcckg.graph.http import Reply
+
+    error = Engine("virtuoso" if b"Virtuoso" in body else "fuseki").interpret(
+        Reply(status, {}, body), "http://127.0.0.1:1/sparql"
+    )
+    assert isinstance(error, QueryTimeout), error
+    assert "stopped the query at its time limit" in str(error)
+
+
 @pytest.mark.parametrize("engine", ["virtuoso", "fuseki"])
 def test_a_runaway_sent_through_hcckg_is_stopped_by_the_engine(engine, engine_build):
     """Through the server's /sparql (the visitor's path), with a 6 s limit: the engine
