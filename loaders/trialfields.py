@@ -90,6 +90,9 @@ def _line(value: Any, sub: str, default: int | None) -> int | None:
 
 
 def scalar_problem(kind: str, value: Any, vocab: dict[str, tuple[str, ...]]) -> str | None:
+    """What is wrong with one scalar value of this kind, or None: the one check of text, whole
+    numbers, numbers, booleans, dates, dose units and controlled values (``vocab``), for the
+    curated fields (``validate._value_problem``) and their sub-fields alike."""
     if kind == "text":
         return None if isinstance(value, str) and value.strip() else "expected text"
     if kind == "int":

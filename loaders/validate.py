@@ -119,29 +119,11 @@ def check_fields(cls: type[Record], raw: dict, path: str) -> list[Problem]:
 
 
 def _value_problem(kind: str, value: Any, claim: Claim) -> str | None:
-    """What is wrong with one value of a field of this kind, or None."""
-    if kind == "text":
-        return None if isinstance(value, str) and value.strip() else "expected text"
-    if kind == "int":
-        ok = isinstance(value, int) and not isinstance(value, bool) and value >= 0
-        return None if ok else f"expected a whole number, got {value!r}"
-    if kind == "number":
-        ok = isinstance(value, int | float) and not isinstance(value, bool)
-        return None if ok else f"expected a number, got {value!r}"
+    """What is wrong with one value of a field of this kind, or None. Text, numbers, dates and
+    controlled values are checked as the sub-fields of a dose are (``trialfields.scalar_problem``)."""
     if kind == "number-or-nr":
         ok = (isinstance(value, int | float) and not isinstance(value, bool)) or value in NOT_REACHED
         return None if ok else f"expected a number or one of {NOT_REACHED}, got {value!r}"
-    if kind == "bool":
-        return None if isinstance(value, bool) else f"expected true or false, got {value!r}"
-    if kind == "date":
-        return trialfields.scalar_problem("date", value, VOCAB)
-    if kind in VOCAB:
-        text = str(value)
-        if text in VOCAB[kind]:
-            return None
-        close = difflib.get_close_matches(text, VOCAB[kind], n=1)
-        hint = f"did you mean {close[0]!r}? " if close else ""
-        return f"unknown {kind} {value!r}; {hint}known: {', '.join(VOCAB[kind])}"
     if kind in FORMATS:
         text = str(value)
         if FORMATS[kind].fullmatch(text):
@@ -152,7 +134,7 @@ def _value_problem(kind: str, value: Any, claim: Claim) -> str | None:
             f"malformed {kind} identifier {text!r}; if the source prints it so, keep it and add "
             f"source_issue: to the claim"
         )
-    return None
+    return trialfields.scalar_problem(kind, value, VOCAB)
 
 
 def _references(record: Record) -> Iterable[tuple[str, str, Claim]]:
