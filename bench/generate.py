@@ -123,7 +123,7 @@ class Generator:
         self.r = _Prefixes()
         self.type = _iri(RDF.type)
         self.label = _iri(RDFS.label)
-        self.st_props = {k: _iri(ox.NamedNode(RDF + k)) for k in ("subject", "predicate", "object")}
+        self.st_props = {k: _iri(RDF[k]) for k in ("subject", "predicate", "object")}
         self.derived = _iri(PROV.wasDerivedFrom)
         self.comment = _iri(RDFS.comment)
         self.h = {name: _iri(getattr(HCC, name)) for name in _TERMS}

@@ -110,7 +110,7 @@ def _counts(triples: list[ox.Triple]) -> dict[str, int]:
     ns = ontology_ns()
     counts = {}
     for label, kind in kinds.items():
-        kind_node = ox.NamedNode(OWL + kind)
+        kind_node = OWL[kind]
         counts[label] = sum(
             1
             for t in triples

@@ -38,7 +38,7 @@ BULLET_RE = re.compile(r"^\s*(?:[*\-•]|\d+[.)])\s+")
 def _date_literal(value: str) -> ox.Literal:
     """Partial registry dates keep their precision: 2024-05 is a gYearMonth, not 2024-05-01."""
     datatype = {10: "date", 7: "gYearMonth", 4: "gYear"}[len(value)]
-    return ox.Literal(value, datatype=ox.NamedNode(XSD + datatype))
+    return ox.Literal(value, datatype=XSD[datatype])
 
 
 def date_key(value: str | None) -> str:
@@ -94,13 +94,6 @@ class _Facts:
         self.triples.append(ox.Triple(s, p, o if isinstance(o, ox.NamedNode | ox.Literal) else ox.Literal(o)))
 
 
-def _n(iri: str) -> ox.NamedNode:
-    return ox.NamedNode(iri)
-
-
-LABEL = _n(RDFS + "label")
-
-
 def to_triples(
     record: CtgovRecord, curated_index: dict[str, ox.NamedNode], *, imported: date | None = None
 ) -> list[ox.Triple]:
@@ -128,13 +121,13 @@ def _record(f: _Facts, record: CtgovRecord, nct: str, imported: date | None) -> 
     source = f.source
     f.plain(source, RDF.type, HCC.RegistryRecord)
     f.plain(source, RDF.type, HCC.Source)
-    f.plain(source, LABEL, f"ClinicalTrials.gov record {nct}")
+    f.plain(source, RDFS.label, f"ClinicalTrials.gov record {nct}")
     f.plain(source, HCC.nctId, nct)
-    f.plain(source, _n(RDFS + "seeAlso"), _n(REGISTRY_URL + nct))
+    f.plain(source, RDFS.seeAlso, ox.NamedNode(REGISTRY_URL + nct))
     f.plain(source, HCC.importDate, _date_literal((imported or date.today()).isoformat()))
     if record.last_update:
         f.plain(source, HCC.lastUpdateDate, _date_literal(record.last_update))
-    f.plain(iris.graph(f"ctgov/{nct}"), _n(PROV + "wasDerivedFrom"), source)
+    f.plain(iris.graph(f"ctgov/{nct}"), PROV.wasDerivedFrom, source)
 
 
 def _study(f: _Facts, trial: ox.NamedNode, record: CtgovRecord, proto: dict) -> None:
@@ -148,9 +141,9 @@ def _study(f: _Facts, trial: ox.NamedNode, record: CtgovRecord, proto: dict) -> 
     f.add(trial, HCC.nctId, record.nct)
     f.add(trial, HCC.registryRecord, f.source)
     if ident.get("briefTitle"):
-        f.add(trial, _n(DCTERMS + "title"), ident["briefTitle"])
+        f.add(trial, DCTERMS["title"], ident["briefTitle"])
     if ident.get("officialTitle"):
-        f.add(trial, _n(DCTERMS + "alternative"), ident["officialTitle"])
+        f.add(trial, DCTERMS.alternative, ident["officialTitle"])
     if ident.get("acronym"):
         f.add(trial, HCC.acronym, ident["acronym"])
     if status.get("overallStatus"):
@@ -163,12 +156,12 @@ def _study(f: _Facts, trial: ox.NamedNode, record: CtgovRecord, proto: dict) -> 
     if "hasResults" in record.data:
         f.add(trial, HCC.hasResults, ox.Literal(record.data["hasResults"]))
     for condition in proto.get("conditionsModule", {}).get("conditions", []):
-        f.add(trial, _n(DCTERMS + "subject"), condition)
+        f.add(trial, DCTERMS.subject, condition)
     sponsor = proto.get("sponsorCollaboratorsModule", {}).get("leadSponsor", {})
     if sponsor.get("name") and iris.slug(sponsor["name"]):
         org = iris.resource("organisation", iris.slug(sponsor["name"]))
         f.add(org, RDF.type, HCC.Organisation)
-        f.add(org, LABEL, sponsor["name"])
+        f.add(org, RDFS.label, sponsor["name"])
         f.add(trial, HCC.sponsor, org)
 
 
@@ -193,7 +186,7 @@ def _design(f: _Facts, trial: ox.NamedNode, nct: str, record: CtgovRecord, desig
     kind = ENROLLMENT_KIND.get(enrollment.get("type", ""), "reported")
     figure = iris.resource("enrollment", iris.slug(f"{nct}-ctgov-{count}"))
     f.add(figure, RDF.type, HCC.Enrollment)
-    f.add(figure, LABEL, f"{count} patients ({kind}), ClinicalTrials.gov {nct}")
+    f.add(figure, RDFS.label, f"{count} patients ({kind}), ClinicalTrials.gov {nct}")
     f.add(trial, HCC.hasEnrollment, figure)
     f.add(figure, HCC.enrollmentCount, ox.Literal(count))
     f.add(figure, HCC.enrollmentKind, iris.resource("enrollment-kind", kind))
@@ -222,7 +215,7 @@ def _eligibility(f: _Facts, trial: ox.NamedNode, nct: str, elig: dict) -> None:
     if lines:
         requirement = iris.resource("prior-therapy", f"{nct.lower()}-ctgov")
         f.add(requirement, RDF.type, HCC.PriorTherapyRequirement)
-        f.add(requirement, LABEL, f"prior therapy, as ClinicalTrials.gov {nct} words it")
+        f.add(requirement, RDFS.label, f"prior therapy, as ClinicalTrials.gov {nct} words it")
         f.add(population, HCC.hasPriorTherapyRequirement, requirement)
         for line in lines:
             f.add(requirement, HCC.criterionText, line)
@@ -237,11 +230,11 @@ def _outcomes(f: _Facts, trial: ox.NamedNode, nct: str, outcomes: dict) -> None:
             endpoint = iris.resource("endpoint", f"{nct}-ctgov-{kind}-{i}")
             f.add(endpoint, RDF.type, HCC.Endpoint)
             if outcome.get("measure"):
-                f.add(endpoint, LABEL, outcome["measure"])
+                f.add(endpoint, RDFS.label, outcome["measure"])
             if outcome.get("description"):
-                f.add(endpoint, _n(DCTERMS + "description"), outcome["description"])
+                f.add(endpoint, DCTERMS.description, outcome["description"])
             if outcome.get("timeFrame"):
-                f.add(endpoint, _n(RDFS + "comment"), f"Time frame: {outcome['timeFrame']}")
+                f.add(endpoint, RDFS.comment, f"Time frame: {outcome['timeFrame']}")
             f.add(trial, term, endpoint)
 
 
@@ -260,11 +253,11 @@ def _arms(f: _Facts, trial: ox.NamedNode, nct: str, module: dict, index: dict[st
         arm_key = f"{nct}-ctgov-{iris.slug(arm_label)}"
         arm = iris.resource("arm", arm_key)
         f.add(arm, RDF.type, HCC.StudyArm)
-        f.add(arm, LABEL, arm_label)
+        f.add(arm, RDFS.label, arm_label)
         f.add(trial, HCC.hasArm, arm)
         f.add(arm, HCC.armOf, trial)
         if arm_group.get("description"):
-            f.add(arm, _n(DCTERMS + "description"), arm_group["description"])
+            f.add(arm, DCTERMS.description, arm_group["description"])
         if arm_group.get("type"):
             f.add(arm, HCC.armRole, iris.resource("arm-role", arm_role_key(arm_group["type"])))
         named = {normalise(strip_type(n)) for n in arm_group.get("interventionNames", [])}
@@ -284,10 +277,12 @@ def _dose(f: _Facts, arm: ox.NamedNode, arm_key: str, agent: ox.NamedNode, inter
     dose = iris.resource("dose", iris.slug(f"{arm_key}-{agent.value.rsplit('/', 1)[-1]}"))
     f.add(dose, RDF.type, HCC.Dose)
     text = intervention.get("name", "")
-    f.add(dose, LABEL, f"{intervention['type'].capitalize()}: {text}" if intervention.get("type") else text)
+    f.add(
+        dose, RDFS.label, f"{intervention['type'].capitalize()}: {text}" if intervention.get("type") else text
+    )
     f.add(dose, HCC.doseOfAgent, agent)
     if intervention.get("description"):
-        f.add(dose, _n(RDFS + "comment"), intervention["description"])
+        f.add(dose, RDFS.comment, intervention["description"])
     f.add(arm, HCC.hasDose, dose)
 
 
@@ -304,11 +299,11 @@ def _agents(
         if found is None and iris.slug(part):
             found = iris.resource("drug", f"ctgov-{iris.slug(part)}")
             f.add(found, RDF.type, HCC.TherapeuticAgent)
-            f.add(found, LABEL, part)
+            f.add(found, RDFS.label, part)
             for other in other_names if len(parts) == 1 else []:
-                f.add(found, _n(SKOS + "altLabel"), other)
+                f.add(found, SKOS.altLabel, other)
             if intervention.get("type"):
-                f.add(found, _n(DCTERMS + "type"), intervention["type"])
+                f.add(found, DCTERMS.type, intervention["type"])
             f.add(found, HCC.sourceNote, UNMATCHED_NOTE)
         if found is not None and found not in agents:
             agents.append(found)
