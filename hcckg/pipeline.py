@@ -37,6 +37,7 @@ from hcckg.ground.settings import Settings
 from hcckg.ground.terms import HCC, OWL, PROV, RDF, RDFS
 from hcckg.loaders import ctgov
 from hcckg.loaders.curated import load
+from hcckg.loaders.records import REVIEW
 from hcckg.ontology.tbox import ONTOLOGY_FILE, ontology_triples
 from hcckg.queries.catalogue import QUERIES_DIR
 from hcckg.queries.shacl import catalogue_triples
@@ -137,7 +138,7 @@ def assemble(
 
 def _provenance(graphs: list[ox.NamedNode], build_id: str) -> list[ox.Triple]:
     """PROV-O on each named graph: what it was derived from, and by which build."""
-    review = iris.resource("source", "ascari-2026")
+    review = iris.resource("source", REVIEW)
     derived = {
         "ontology": [ox.NamedNode(iris.rebase("https://w3id.org/hcckg/ontology"))],
         "review": [review],

@@ -13,15 +13,13 @@ import pyoxigraph as ox
 
 from hcckg.ground import iris
 from hcckg.ground.terms import HCC, RDF, RDFS, XSD
-from hcckg.loaders.records import Arm, Claim, Outcome, Record, Source, Study
-from hcckg.loaders.trialfields import DOSE_UNITS, items
+from hcckg.loaders.records import Arm, Claim, Outcome, Record, Source, Study, short_source
+from hcckg.loaders.trialfields import DOSE_UNITS, NOT_REACHED, items
 
 if TYPE_CHECKING:  # the collector lives in convert.py, which imports this module
     from hcckg.loaders.convert import _Graph
 
-REVIEW = "ascari-2026"
 MATCH = {"any": "any-of", "all": "all-of"}
-NOT_REACHED = {"not reached": "not-reached", "not assessable": "not-assessable"}
 DOSE_FIELDS = {
     "amount": "doseAmount",
     "amount_min": "doseAmountMin",
@@ -50,11 +48,6 @@ def _integer(value: Any) -> ox.Literal:
 def _date(value: Any) -> ox.Literal:
     text = str(value)
     return ox.Literal(text, datatype=XSD.date if len(text) == 10 else XSD.gYearMonth)
-
-
-def short(source: str) -> str:
-    """``ascari-2026`` -> ``text``, ``ascari-2026-table-1`` -> ``table-1``; other keys unchanged."""
-    return "text" if source == REVIEW else source.removeprefix(REVIEW + "-")
 
 
 def _node(g: _Graph, kind: str, key: str, cls: str, label: str, claim: Claim, record: Record) -> ox.NamedNode:
@@ -89,7 +82,7 @@ def enrollment(g: _Graph, owner: ox.NamedNode, r: Study | Arm, count_property: o
         kinds = [str(k) for k in items(value.get("kind", []), True)]
         count = int(value["count"])
         words = ", ".join(KIND_LABEL.get(k, k) for k in kinds)
-        key = f"{r.key}-{short(claim.sources[0])}-{count}"
+        key = f"{r.key}-{short_source(claim.sources[0])}-{count}"
         label = f"{count} patients ({words}), {', '.join(claim.sources)}"
         node = _node(g, "enrollment", key, "Enrollment", label, claim, r)
         g.fact(owner, HCC.hasEnrollment, node, claim)
@@ -146,7 +139,7 @@ def _requirement(g: _Graph, pop: ox.NamedNode, r: Study | Arm, claim: Claim, i: 
         label += f", other than {' or '.join(excluded)}"
     if "count" in value and not value.get("text"):
         label += f" ({value['count']} regimen{'s' if value['count'] != 1 else ''} of these)"
-    node = _node(g, "prior-therapy", f"{r.key}-{short(claim.sources[0])}-{i}", "PriorTherapyRequirement",
+    node = _node(g, "prior-therapy", f"{r.key}-{short_source(claim.sources[0])}-{i}", "PriorTherapyRequirement",
                  str(label), claim, r)  # fmt: skip
     g.fact(pop, HCC.hasPriorTherapyRequirement, node, claim)
     g.fact(node, HCC.matchRule, iris.resource("match-rule", rule), claim)

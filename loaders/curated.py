@@ -24,6 +24,7 @@ from hcckg.loaders.convert import convert
 from hcckg.loaders.records import (
     FILES,
     FLAGGED_BY_RECORD_ISSUE,
+    REVIEW,
     STRUCTURED,
     Arm,
     Claim,
@@ -31,11 +32,11 @@ from hcckg.loaders.records import (
     Record,
     Source,
     Study,
+    short_source,
 )
 from hcckg.loaders.yamlread import UNREADABLE, LineDict, LineList, read_yaml
 
 DEFAULT_DIR = Path(__file__).resolve().parent / "curated"
-REVIEW = "ascari-2026"
 
 
 # -- raw YAML -> records ------------------------------------------------------------------
@@ -193,7 +194,7 @@ def outcome_key(raw: dict) -> str:
     the source."""
     source = raw.get("source", "")
     source = source[0] if isinstance(source, list) and source else source
-    short = str(source).removeprefix(REVIEW + "-") if source != REVIEW else "text"
+    short = short_source(str(source))
     line = raw.get("line_of_therapy")
     parts = [raw.get("study"), raw.get("arm"), raw.get("subgroup"), raw.get("category")]
     # Adverse-event results of one group differ by the events and grades they count.

@@ -262,6 +262,16 @@ class Outcome(Record):
     note: list[Claim] = spec("text")
 
 
+# The review's source key: the source of a source record that names none of its own, and
+# (short_source) the part of a node's key that says which part of the review a fact is from.
+REVIEW = "ascari-2026"
+
+
+def short_source(source: str) -> str:
+    """``ascari-2026`` -> ``text``, ``ascari-2026-table-1`` -> ``table-1``; other keys unchanged."""
+    return "text" if source == REVIEW else source.removeprefix(REVIEW + "-")
+
+
 # The fields a record- or group-level ``source_issue`` flags: its values, not its structure
 # (which study, arm, endpoint or unit a value belongs to is not what the source got wrong).
 FLAGGED_BY_RECORD_ISSUE = frozenset({

@@ -35,6 +35,8 @@ VOCAB: dict[str, tuple[str, ...]] = {
         "prior-therapy-outcome",
     ),
 }  # fmt: skip
+# A number the source prints in words (a confidence limit "not reached") -> its estimate-status.
+NOT_REACHED = {"not reached": "not-reached", "not assessable": "not-assessable"}
 # Dose units are written as their UCUM codes (the code is the unit's own text).
 DOSE_UNITS = {"mg": "milligram", "10*6/kg": "million-cells-per-kilogram", "10*9": "billion-cells"}
 RATIO_RE = re.compile(r"[1-9]\d*(?::[1-9]\d*)+")

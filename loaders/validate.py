@@ -80,7 +80,7 @@ FORMATS: dict[str, re.Pattern[str]] = {
 }
 KEY_RE = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 STUDY_KEY_RE = re.compile(r"(?:NCT\d+|[a-z0-9]+)(?:-[a-z0-9]+)*")
-NOT_REACHED = ("not reached", "not assessable")
+NOT_REACHED = tuple(trialfields.NOT_REACHED)
 
 # Which file defines the keys a reference of each kind points at (for messages).
 HOME = {
