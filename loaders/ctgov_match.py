@@ -46,8 +46,9 @@ def agent_index(store_or_triples: Any) -> dict[str, ox.NamedNode]:
                 pairs.append((row["agent"], row["name"].value))
     else:
         triples = list(store_or_triples)
+        wanted = set(classes)
         agents = {
-            t.subject for t in triples if t.predicate.value == RDF + "type" and t.object.value in set(classes)
+            t.subject for t in triples if t.predicate.value == RDF + "type" and t.object.value in wanted
         }
         pairs = [
             (t.subject, t.object.value)
